@@ -1,0 +1,107 @@
+import csv
+
+from django import forms
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from audit.models import AuditEntry
+from dnc.pagination import paginate
+from dnc.phone import InvalidPhoneNumber, search_digits, to_e164
+from dnc.roles import admin_required
+
+
+class AuditFilterForm(forms.Form):
+    number = forms.CharField(required=False, max_length=64)
+    action = forms.ChoiceField(
+        required=False, choices=[("", "All actions"), *AuditEntry.Action.choices]
+    )
+    dnc_import = forms.IntegerField(required=False, min_value=1)
+
+
+def filtered_entries(request):
+    """Return the filter form and the entries it selects, newest first."""
+    form = AuditFilterForm(request.GET)
+    entries = AuditEntry.objects.select_related("user", "dnc_import")
+    if not form.is_valid():
+        return form, entries.none()
+
+    number = form.cleaned_data["number"].strip()
+    if number:
+        try:
+            entries = entries.filter(phone_number=to_e164(number))
+        except InvalidPhoneNumber:
+            digits = search_digits(number)
+            entries = entries.filter(phone_number__contains=digits or number)
+    if form.cleaned_data["action"]:
+        entries = entries.filter(action=form.cleaned_data["action"])
+    if form.cleaned_data["dnc_import"]:
+        entries = entries.filter(dnc_import_id=form.cleaned_data["dnc_import"])
+    return form, entries
+
+
+@require_GET
+@admin_required
+def log(request):
+    form, entries = filtered_entries(request)
+    page = paginate(entries, request.GET.get("page"))
+
+    template = "audit/log.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#table"
+    return render(request, template, {"form": form, "page": page, "nav": "audit"})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = [
+    "created_at",
+    "action",
+    "phone_number",
+    "source",
+    "reason",
+    "note",
+    "user",
+    "call_id",
+    "import_id",
+    "details",
+]
+
+
+def _csv_rows(entries):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for entry in entries.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.action,
+                entry.phone_number,
+                entry.source,
+                entry.reason,
+                _spreadsheet_safe(entry.note),
+                entry.user.get_username() if entry.user else "",
+                entry.call_id or "",
+                entry.dnc_import_id or "",
+                entry.details or "",
+            ]
+        )
+
+
+def _spreadsheet_safe(text: str) -> str:
+    # A cell starting with = + - @ runs as a formula in spreadsheet programs.
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@require_GET
+@admin_required
+def export_csv(request):
+    _, entries = filtered_entries(request)
+    response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="dnc-audit-log.csv"'
+    return response

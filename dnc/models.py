@@ -1,0 +1,255 @@
+"""The account-wide DNC list and the only two ways it changes: add and remove."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import connection, models, transaction
+
+from dnc.phone import to_e164
+from dnc.roles import is_admin
+
+# Advisory-lock namespace for "this phone number". Additions take the lock, and
+# so does the pre-dial trigger on calls, so the two serialise on one number.
+NUMBER_LOCK_NAMESPACE = 51_362
+
+
+def lock_number(e164: str) -> None:
+    """Take the transaction-level advisory lock on one number."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [NUMBER_LOCK_NAMESPACE, e164],
+        )
+
+
+class DoNotCallError(Exception):
+    """Raised when an outbound call to a number on the DNC list is attempted."""
+
+    def __init__(self, phone_number: str):
+        self.phone_number = phone_number
+        super().__init__(
+            f"{phone_number} is on the Do Not Call list; the call was not placed."
+        )
+
+
+class RemovalError(Exception):
+    """A removal that was refused; the number stays on the list."""
+
+
+class NotListedError(RemovalError):
+    pass
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Added by hand"
+    CALL_STATUS = "call_status", "Call status"
+    IMPORT = "import", "Import"
+    API = "api", "API"
+
+
+class RemovalReason(models.TextChoices):
+    CALL_MISTAKE = "call_mistake", "Marked DNC by mistake after a call"
+    ADDED_MISTAKE = "added_mistake", "Added by mistake"
+    EXPRESS_CONSENT = (
+        "express_consent",
+        "The person gave express written consent to be called",
+    )
+    REASSIGNED = "reassigned", "The number now belongs to a different person"
+    REGISTRY_DELETION = "registry_deletion", "Deleted from the national registry"
+    OTHER = "other", "Other (explain in the note)"
+
+
+# The reasons a person may pick; registry deletions come only from imports.
+MANUAL_REMOVAL_REASONS = [
+    choice for choice in RemovalReason.choices if choice[0] != "registry_deletion"
+]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    number: "DncNumber"
+    created: bool
+
+
+class DncNumberManager(models.Manager):
+    def add(
+        self,
+        number: str,
+        *,
+        by,
+        source: str,
+        note: str = "",
+        call=None,
+        dnc_import=None,
+    ) -> AddResult:
+        """List a number, or record a repeated request for one already listed.
+
+        Raises InvalidPhoneNumber for input that is not a valid number.
+        """
+        from audit.models import AuditEntry
+
+        e164 = to_e164(number)
+        if source not in Source.values:
+            raise ValueError(f"Unknown DNC source {source!r}.")
+        note = note.strip()
+        user = by if by is not None and by.is_authenticated else None
+
+        with transaction.atomic():
+            lock_number(e164)
+            listed, created = self.get_or_create(
+                phone_number=e164,
+                defaults={
+                    "source": source,
+                    "added_by": user,
+                    "note": note,
+                    "call": call,
+                    "dnc_import": dnc_import,
+                },
+            )
+            AuditEntry.objects.create(
+                phone_number=e164,
+                action=(
+                    AuditEntry.Action.ADDED
+                    if created
+                    else AuditEntry.Action.ALREADY_LISTED
+                ),
+                source=source,
+                note=note,
+                user=user,
+                call=call,
+                dnc_import=dnc_import,
+            )
+        return AddResult(number=listed, created=created)
+
+    def remove(self, number: str, *, by, reason: str, note: str = "") -> None:
+        """Take a number off the list, with the reason on the record.
+
+        Raises RemovalError (the number stays listed) when the user is not an
+        admin, the reason is missing or unknown, "other" has no note, or the
+        number is not listed (NotListedError).
+        """
+        from audit.models import AuditEntry
+
+        e164 = to_e164(number)
+        note = note.strip()
+        if by is None or not is_admin(by):
+            raise RemovalError("Only admins can remove numbers from the DNC list.")
+        if reason not in RemovalReason.values:
+            raise RemovalError(
+                "Pick a reason for removing the number; it is kept on the record."
+            )
+        if reason == RemovalReason.OTHER and not note:
+            raise RemovalError('The reason "Other" needs a note explaining it.')
+
+        with transaction.atomic():
+            lock_number(e164)
+            listed = self.filter(phone_number=e164).first()
+            if listed is None:
+                raise NotListedError(
+                    f"{e164} is not on the DNC list: it may have been removed "
+                    "already. Reload the page to see the current list."
+                )
+            listed.delete()
+            AuditEntry.objects.create(
+                phone_number=e164,
+                action=AuditEntry.Action.REMOVED,
+                source=listed.source,
+                reason=reason,
+                note=note,
+                user=by,
+            )
+
+    def is_listed(self, number: str) -> bool:
+        return self.filter(phone_number=to_e164(number)).exists()
+
+
+class DncImport(models.Model):
+    """One uploaded DNC list file and its counts."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already_listed = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class DncNumber(models.Model):
+    """A phone number, in E.164, that no outbound call may reach."""
+
+    phone_number = models.CharField(max_length=16)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    call = models.ForeignKey(
+        "campaigns.Call",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dnc_import = models.ForeignKey(
+        DncImport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="numbers",
+    )
+
+    objects = DncNumberManager()
+
+    class Meta:
+        verbose_name = "DNC number"
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            # A plain unique constraint: unique=True on a CharField would add a
+            # second, varchar_pattern_ops index that the searches never use.
+            models.UniqueConstraint("phone_number", name="dnc_number_unique"),
+        ]
+        indexes = [
+            models.Index(
+                models.F("added_at").desc(),
+                models.F("id").desc(),
+                name="dnc_number_newest",
+            ),
+            models.Index("source", "added_at", name="dnc_number_source"),
+            # Digit-run search (`LIKE '%867530%'`) through trigrams.
+            GinIndex(
+                OpClass("phone_number", name="gin_trgm_ops"),
+                name="dnc_number_digits",
+            ),
+        ]
+
+    def __str__(self):
+        return self.phone_number

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from dnc import views
+
+app_name = "dnc"
+
+urlpatterns = [
+    path("", views.number_list, name="list"),
+    path("add/", views.number_add, name="add"),
+    path("<str:phone_number>/remove/", views.number_remove, name="remove"),
+]

@@ -1,0 +1,83 @@
+// Modal, toasts and the removal form's Delete button. The pages work without
+// this file: every link and form also has a plain URL.
+(function () {
+  "use strict";
+
+  function modal() {
+    return document.getElementById("modal");
+  }
+
+  function showToast(message, level) {
+    const box = document.getElementById("toasts");
+    const toast = document.createElement("div");
+    toast.className = "toast toast-" + (level || "success");
+    toast.setAttribute("role", "status");
+    toast.textContent = message;
+    box.appendChild(toast);
+    setTimeout(function () { toast.remove(); }, 8000);
+  }
+
+  // The Delete button stays disabled until a reason is picked, and for
+  // "other" until a note is written. The server checks the same again.
+  function guardRemovalForm(form) {
+    const reason = form.querySelector("[name=reason]");
+    const note = form.querySelector("[name=note]");
+    const button = form.querySelector("[data-delete-button]");
+    function update() {
+      const picked = reason.value !== "";
+      const noteOk = reason.value !== "other" || note.value.trim() !== "";
+      button.disabled = !(picked && noteOk);
+    }
+    reason.addEventListener("change", update);
+    note.addEventListener("input", update);
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    htmx.onLoad(function (element) {
+      element.querySelectorAll("[data-removal-form]").forEach(guardRemovalForm);
+      if (element.matches && element.matches("[data-removal-form]")) {
+        guardRemovalForm(element);
+      }
+    });
+
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target.id === "modal-body" && !modal().open) {
+        modal().showModal();
+        const first = modal().querySelector("input, select, textarea");
+        if (first) first.focus();
+      }
+    });
+
+    document.body.addEventListener("click", function (event) {
+      const close = event.target.closest("[data-close-modal]");
+      if (close && modal().contains(close)) {
+        event.preventDefault();
+        modal().close();
+      }
+    });
+
+    modal().addEventListener("close", function () {
+      document.getElementById("modal-body").replaceChildren();
+    });
+
+    document.body.addEventListener("toast", function (event) {
+      showToast(event.detail.message, event.detail.level);
+    });
+
+    document.body.addEventListener("dnc:changed", function () {
+      if (modal().open) modal().close();
+    });
+    document.body.addEventListener("modal:close", function () {
+      if (modal().open) modal().close();
+    });
+
+    document.body.addEventListener("htmx:responseError", function (event) {
+      const status = event.detail.xhr.status;
+      const text = status === 403
+        ? "You do not have permission to do that."
+        : "The server could not complete the request (HTTP " + status + "). Reload the page and try again.";
+      showToast(text, "error");
+    });
+  });
+})();

@@ -1,0 +1,76 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from dnc.roles import ADMINS, AGENTS
+
+# live_server runs the app in a thread while Playwright's sync API holds an
+# event loop in the test's thread; Django would otherwise refuse ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username, password=PASSWORD)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    """An admin."""
+    return make_user("alice", ADMINS)
+
+
+@pytest.fixture
+def bob(db) -> User:
+    """An agent."""
+    return make_user("bob", AGENTS)
+
+
+@pytest.fixture
+def charlie(db) -> User:
+    """A second admin."""
+    return make_user("charlie", ADMINS)
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client(alice) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def agent_client(bob) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def anon_client() -> Client:
+    return Client()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
