@@ -254,7 +254,10 @@ def _undo_spreadsheet_number(text: str, cleaned: str) -> str:
 def _region_label(country_code: int) -> str:
     """Name the region of a country code: "US", "GB", or "+800" when none."""
     region = phonenumbers.region_code_for_country_code(country_code)
-    if region in (phonenumbers.UNKNOWN_REGION, phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY):
+    if region in (
+        phonenumbers.UNKNOWN_REGION,
+        phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY,
+    ):
         return f"+{country_code}"
     return region
 
