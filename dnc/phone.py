@@ -34,7 +34,7 @@ MAX_INPUT_LENGTH = 250
 # E.164 allows at most 15 digits, country code included.
 _MAX_E164_DIGITS = 15
 
-# Longest part of the raw value that an error message shows.
+# Maximum number of characters of the raw value that an error message shows.
 _MAX_SHOWN_LENGTH = 60
 
 _REEXPORT_HINT = "Format the column as text in the spreadsheet and export it again."
@@ -70,8 +70,8 @@ _EXTENSION = re.compile(
 class InvalidPhoneNumber(ValueError):
     """Raised for a value that is not a valid phone number.
 
-    `value` is the raw input and `reason` a lower-case phrase that says what is
-    wrong with it. `hint` is a sentence on how to fix the value, or "".
+    `value` is the raw input and `reason` a lower-case phrase that describes
+    what is wrong with it. `hint` is a sentence on how to fix the value, or "".
     """
 
     def __init__(self, value: str, reason: str, hint: str = "") -> None:
@@ -130,8 +130,9 @@ def to_e164(text: str, region: str | None = None) -> str:
 
     National numbers are read as numbers of `region`, which defaults to the
     DNC_DEFAULT_REGION setting. Extensions are dropped because the DNC list
-    blocks the whole line. Raises InvalidPhoneNumber unless the result is a
-    valid number according to phonenumbers, and ValueError for an unknown region.
+    blocks the whole line. Raises InvalidPhoneNumber for a value that the module
+    docstring's rules reject or that phonenumbers does not validate, and
+    ValueError for a region that phonenumbers does not support.
     """
     if region is None:
         region = _default_region()
@@ -148,8 +149,8 @@ def to_e164(text: str, region: str | None = None) -> str:
         reason, hint = _describe_parse_error(exc, number_text, region)
         raise InvalidPhoneNumber(text, reason, hint) from None
 
-    # phonenumbers reads some trailing digits as an extension that the pattern
-    # above does not, such as "; 2025550144" or ", 45". That could be a second
+    # phonenumbers reads some trailing digits as an extension that _EXTENSION
+    # does not, such as "; 2025550144" or ", 45". That could be a second
     # number, so it is rejected instead of dropped.
     if number.extension:
         raise InvalidPhoneNumber(
@@ -192,7 +193,7 @@ def _number_part(text: str) -> tuple[str, bool]:
     cleaned = _undo_spreadsheet_number(text, cleaned)
 
     # The number starts at its first digit or "+". A letter before it is a
-    # label, and phonenumbers would drop it without a word.
+    # label, and phonenumbers would drop it silently.
     prefix = cleaned[: _NUMBER_START.search(cleaned).start()]
     if _LETTER.search(prefix):
         raise InvalidPhoneNumber(
@@ -252,7 +253,7 @@ def _undo_spreadsheet_number(text: str, cleaned: str) -> str:
 
 
 def _region_label(country_code: int) -> str:
-    """Name the region of a country code: "US", "GB", or "+800" when none."""
+    """Name the region of a country code: "US", "GB", or "+800" if it has none."""
     region = phonenumbers.region_code_for_country_code(country_code)
     if region in (
         phonenumbers.UNKNOWN_REGION,
@@ -268,6 +269,8 @@ def _describe_parse_error(
     """Return the reason and hint for a number that phonenumbers cannot parse."""
     digit_count = len(_NON_DIGITS.sub("", number_text))
     if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+        if not _starts_with_plus(number_text):
+            return "no valid country code follows the international call prefix", ""
         return (
             'no valid country code follows the "+"',
             f'Check the country code, or drop the "+" for a {region} number.',
@@ -302,16 +305,16 @@ def _describe_invalid_number(
         hint = "It looks like a local number, so add the area code."
     elif possible == ValidationResult.INVALID_LENGTH:
         reason = f"no {label} number has this many digits"
-    elif number_text.startswith("+"):
+    elif _starts_with_plus(number_text):
         reason = f"not a valid number for country code +{number.country_code}"
         if not label.startswith("+"):
             reason = f"{reason} ({label})"
     else:
         reason = f"not a valid {label} number"
 
-    if number_text.startswith("+"):
+    if _starts_with_plus(number_text):
         # "+2025550143" reads as Egypt (+20). Offer the national reading.
-        national = _parse_valid(number_text[1:], region)
+        national = _parse_valid(number_text.replace("+", "", 1), region)
         if national is not None:
             region_code = phonenumbers.country_code_for_region(region)
             hint = (
@@ -329,6 +332,11 @@ def _describe_invalid_number(
                 f'as "{e164}".'
             )
     return reason, hint
+
+
+def _starts_with_plus(number_text: str) -> bool:
+    """Return whether a "+" comes before the first digit."""
+    return _NUMBER_START.search(number_text).group() == "+"
 
 
 def _parse_valid(number_text: str, region: str | None) -> PhoneNumber | None:
