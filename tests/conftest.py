@@ -18,8 +18,15 @@ PASSWORD = "correct-horse-battery-staple"
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(username, password=PASSWORD)
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(ensure_role(role))
     return user
+
+
+def ensure_role(name: str) -> Group:
+    # A migration creates the role groups, but a transactional test flushes
+    # every table afterwards, so the tests that follow it recreate them.
+    group, _ = Group.objects.get_or_create(name=name)
+    return group
 
 
 @pytest.fixture
@@ -74,3 +81,20 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def roles(db) -> None:
+    """The Admins and Agents groups, present even after a transactional test."""
+    ensure_role(ADMINS)
+    ensure_role(AGENTS)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each test run its own database, so that runs started side by side
+    on one PostgreSQL server do not drop each other's test database."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    test["NAME"] = f"test_dncadmin_{os.getpid()}"
