@@ -102,7 +102,8 @@ class DncNumberManager(models.Manager):
 
         e164 = to_e164(number)
         if source not in Source.values:
-            raise ValueError(f"Unknown DNC source {source!r}.")
+            known = ", ".join(Source.values)
+            raise ValueError(f"Unknown DNC source {source!r}: use one of {known}.")
         note = note.strip()
         user = by if by is not None and by.is_authenticated else None
 
@@ -145,21 +146,33 @@ class DncNumberManager(models.Manager):
         e164 = to_e164(number)
         note = note.strip()
         if by is None or not is_admin(by):
-            raise RemovalError("Only admins can remove numbers from the DNC list.")
+            raise RemovalError(
+                f"{e164} stays on the DNC list because only admins can remove "
+                "numbers. Ask an admin to remove it."
+            )
+        if not reason:
+            raise RemovalError(
+                f"Pick a reason for removing {e164}. The reason is kept in the "
+                "audit log."
+            )
         if reason not in RemovalReason.values:
             raise RemovalError(
-                "Pick a reason for removing the number; it is kept on the record."
+                f'"{reason}" is not a removal reason, so {e164} stays on the DNC '
+                "list. Pick one of the listed reasons."
             )
         if reason == RemovalReason.OTHER and not note:
-            raise RemovalError('The reason "Other" needs a note explaining it.')
+            raise RemovalError(
+                f'The reason "Other" needs a note explaining why {e164} is removed.'
+            )
 
         with transaction.atomic():
             lock_number(e164)
             listed = self.filter(phone_number=e164).first()
             if listed is None:
                 raise NotListedError(
-                    f"{e164} is not on the DNC list: it may have been removed "
-                    "already. Reload the page to see the current list."
+                    f"{e164} is not on the DNC list, so there is nothing to "
+                    "remove. Someone may have removed it already, so reload the "
+                    "page to see the current list."
                 )
             listed.delete()
             AuditEntry.objects.create(
