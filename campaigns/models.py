@@ -1,7 +1,42 @@
-"""Contacts, campaigns and their leads, and the calls placed to them."""
+"""Contacts, campaigns and their leads, and the calls placed to them.
 
+`Call` holds the pre-dial check: no row of it can be written for a number on the
+DNC list, through the ORM or around it.
+"""
+
+import logging
+import re
+from contextlib import contextmanager
+
+import pgtrigger
 from django.conf import settings
-from django.db import models
+from django.db import DatabaseError, models, transaction
+
+from dnc.models import (
+    NUMBER_LOCK_NAMESPACE,
+    DncNumber,
+    DoNotCallError,
+    is_listed,
+    lock_number,
+)
+from dnc.phone import to_e164
+
+logger = logging.getLogger("campaigns")
+
+# The SQLSTATE that the pre-dial trigger raises. User-defined: no PostgreSQL
+# error class starts with "DN". The number refused is the error's DETAIL.
+PRE_DIAL_SQLSTATE = "DNC01"
+
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def contacts_by_number(numbers) -> dict[str, list["Contact"]]:
+    """Return the contacts that own each of some E.164 numbers, in one query."""
+    owners: dict[str, list[Contact]] = {}
+    rows = PhoneNumber.objects.filter(number__in=set(numbers)).select_related("contact")
+    for row in rows.order_by("contact__name", "contact_id"):
+        owners.setdefault(row.number, []).append(row.contact)
+    return owners
 
 
 class Contact(models.Model):
@@ -91,6 +126,14 @@ class Lead(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING
     )
+    # The agent the dialer handed the lead to.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,6 +156,107 @@ class Lead(models.Model):
 
     def __str__(self):
         return f"Lead {self.pk} of campaign {self.campaign_id}"
+
+
+def canonical_number(value: str) -> str:
+    """Return a call's number in E.164, the only form the DNC list matches.
+
+    A value already in E.164 is taken as it is, which keeps parsing off the
+    dialer's path. Raises InvalidPhoneNumber for anything else not valid.
+    """
+    if _E164.fullmatch(value):
+        return value
+    return to_e164(value)
+
+
+def refused_number(exc: BaseException) -> str | None:
+    """Return the number when a database error is the pre-dial trigger's refusal.
+
+    Raw SQL that inserts or re-targets a call gets the database error itself
+    (django.db.DatabaseError, its cause a psycopg error with SQLSTATE DNC01);
+    this tells it apart from other errors.
+    """
+    cause = exc.__cause__ if isinstance(exc, DatabaseError) else exc
+    if getattr(cause, "sqlstate", None) != PRE_DIAL_SQLSTATE:
+        return None
+    return cause.diag.message_detail
+
+
+def _record_blocked(phone_number: str, agent_id, campaign_id) -> None:
+    logger.warning(
+        "Blocked a call to %s on the DNC list (agent %s, campaign %s)",
+        phone_number,
+        agent_id,
+        campaign_id,
+    )
+    BlockedCall.objects.create(
+        phone_number=phone_number, agent_id=agent_id, campaign_id=campaign_id
+    )
+
+
+@contextmanager
+def _refusal_as_error(calls=()):
+    """Turn the pre-dial trigger's refusal into DoNotCallError.
+
+    The write runs in a savepoint, so that a refusal leaves the caller's
+    transaction usable, as Call.save() does, and the block can be recorded.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except DatabaseError as exc:
+        number = refused_number(exc)
+        if number is None:
+            raise
+        call = next((c for c in calls if c.phone_number == number), None)
+        _record_blocked(
+            number,
+            call.agent_id if call else None,
+            call.campaign_id if call else None,
+        )
+        raise DoNotCallError(number) from exc
+
+
+# The trigger's body. Only constants go into it, never input.
+_PRE_DIAL_CHECK_SQL = f"""
+IF TG_OP = 'UPDATE'
+   AND NEW.phone_number IS NOT DISTINCT FROM OLD.phone_number THEN
+    RETURN NEW;
+END IF;
+PERFORM pg_advisory_xact_lock(
+    {NUMBER_LOCK_NAMESPACE}, hashtext(NEW.phone_number)
+);
+IF EXISTS (
+    SELECT 1 FROM {DncNumber._meta.db_table}
+    WHERE phone_number = NEW.phone_number
+) THEN
+    RAISE EXCEPTION USING
+        ERRCODE = '{PRE_DIAL_SQLSTATE}',
+        MESSAGE = NEW.phone_number
+            || ' is on the Do Not Call list; the call was not placed.',
+        DETAIL = NEW.phone_number;
+END IF;
+RETURN NEW;
+"""  # noqa: S608
+
+
+class CallQuerySet(models.QuerySet):
+    """Bulk writes go around Call.save(), so the trigger checks them instead."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for call in objs:
+            call.phone_number = canonical_number(call.phone_number)
+        with _refusal_as_error(objs):
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("phone_number"), str):
+            kwargs["phone_number"] = canonical_number(kwargs["phone_number"])
+        with _refusal_as_error():
+            return super().update(**kwargs)
+
+    update.alters_data = True
 
 
 class Call(models.Model):
@@ -145,9 +289,89 @@ class Call(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, blank=True)
 
+    objects = CallQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index("agent", "started_at", name="call_agent_started")]
+        constraints = [
+            # The DNC list is matched on E.164 only; another form would pass.
+            models.CheckConstraint(
+                condition=models.Q(phone_number__regex=r"^\+[1-9][0-9]{1,14}$"),
+                name="call_number_e164",
+            ),
+        ]
+        triggers = [
+            # The pre-dial check for writes that bypass save(): bulk_create,
+            # QuerySet.update and raw SQL. It takes the same advisory lock as
+            # DncNumberManager.add, so a committed addition blocks every call.
+            pgtrigger.Trigger(
+                name="pre_dial_check",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("phone_number"),
+                func=_PRE_DIAL_CHECK_SQL,
+            ),
+        ]
 
     def __str__(self):
         return f"Call to {self.phone_number}"
+
+    def save(self, *args, **kwargs):
+        """Place the call, unless its number is on the DNC list.
+
+        Raises DoNotCallError (nothing is written) for a listed number, and
+        InvalidPhoneNumber for a value that is not a phone number.
+        """
+        if not self._state.adding and (
+            self.phone_number == getattr(self, "_checked_number", None)
+        ):
+            super().save(*args, **kwargs)
+            return
+
+        self.phone_number = canonical_number(self.phone_number)
+        try:
+            with transaction.atomic():
+                # The lock waits for an addition of this number in progress.
+                lock_number(self.phone_number)
+                if is_listed(self.phone_number):
+                    raise DoNotCallError(self.phone_number)
+                super().save(*args, **kwargs)
+        except DoNotCallError:
+            # Outside the rolled-back block, so the record stays.
+            _record_blocked(self.phone_number, self.agent_id, self.campaign_id)
+            raise
+        self._checked_number = self.phone_number
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        call = super().from_db(db, field_names, values, **kwargs)
+        call._checked_number = call.__dict__.get("phone_number")
+        return call
+
+
+class BlockedCall(models.Model):
+    """A call attempt that the pre-dial check refused."""
+
+    phone_number = models.CharField(max_length=16)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="blocked_calls",
+    )
+    attempted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        indexes = [models.Index("campaign", name="blocked_call_campaign")]
+
+    def __str__(self):
+        return f"Blocked call to {self.phone_number}"
