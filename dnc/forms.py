@@ -48,7 +48,9 @@ class RemovalForm(forms.Form):
         choices=[("", "Pick a reason…"), *MANUAL_REMOVAL_REASONS],
         error_messages={
             "required": "Pick a reason for removing the number.",
-            "invalid_choice": "%(value)s is not one of the listed reasons.",
+            "invalid_choice": (
+                '"%(value)s" is not a listed reason. Pick one from the list.'
+            ),
         },
     )
     note = forms.CharField(

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as format_date
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
@@ -73,10 +74,13 @@ def _added_message(result) -> str:
             "campaigns and blocked for outbound calls."
         )
     listed = result.number
-    who = listed.added_by.get_username() if listed.added_by else "an import"
+    if listed.added_by:
+        origin = f"added by {listed.added_by.get_username()}"
+    else:
+        origin = f"source: {listed.get_source_display()}"
+    since = format_date(localtime(listed.added_at), "N j, Y")
     return (
-        f"{shown} is already on the DNC list, since "
-        f"{format_date(listed.added_at, 'N j, Y')} (added by {who}). "
+        f"{shown} is already on the DNC list, since {since} ({origin}). "
         "Your request was recorded."
     )
 
@@ -84,9 +88,9 @@ def _added_message(result) -> str:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def number_add(request):
-    form = AddNumberForm(request.POST or None)
+    form = AddNumberForm(request.POST if request.method == "POST" else None)
 
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         result = DncNumber.objects.add(
             form.cleaned_data["phone_number"],
             by=request.user,
@@ -106,23 +110,44 @@ def number_add(request):
     return render(request, template, {"form": form}, status=status)
 
 
+def _find_listed(phone_number: str) -> tuple[str, DncNumber | None]:
+    """Return the E.164 form of a number from the URL and its listing, or None.
+
+    Raises Http404 when the value is not a phone number at all.
+    """
+    try:
+        e164 = to_e164(phone_number)
+    except InvalidPhoneNumber as exc:
+        raise Http404(
+            f'"{phone_number}" is not a valid phone number, so it is not on the '
+            "DNC list. Open the removal form from the DNC Numbers page."
+        ) from exc
+    listed = (
+        DncNumber.objects.select_related("added_by").filter(phone_number=e164).first()
+    )
+    return e164, listed
+
+
+def _not_listed(e164: str) -> Http404:
+    return Http404(
+        f"{e164} is not on the DNC list. Someone may have removed it already, "
+        "so go back to the DNC Numbers page to see the current list."
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def number_remove(request, phone_number):
-    listed = (
-        DncNumber.objects.select_related("added_by")
-        .filter(phone_number=phone_number)
-        .first()
-    )
+    e164, listed = _find_listed(phone_number)
     if listed is None and request.method == "GET":
-        raise Http404("This number is not on the DNC list.")
-    form = RemovalForm(request.POST or None)
+        raise _not_listed(e164)
+    form = RemovalForm(request.POST if request.method == "POST" else None)
 
-    if request.method == "POST" and form.is_valid():
-        shown = format_national(phone_number)
+    if form.is_valid():
+        shown = format_national(e164)
         try:
             DncNumber.objects.remove(
-                phone_number,
+                e164,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
@@ -146,7 +171,7 @@ def number_remove(request, phone_number):
             return redirect("dnc:list")
 
     if listed is None:
-        raise Http404("This number is not on the DNC list.")
+        raise _not_listed(e164)
     status = 422 if form.errors else 200
     template = "dnc/number_remove.html"
     if request.htmx:
