@@ -1,4 +1,5 @@
 import csv
+import json
 
 from django import forms
 from django.http import StreamingHttpResponse
@@ -14,7 +15,13 @@ from dnc.roles import admin_required
 class AuditFilterForm(forms.Form):
     number = forms.CharField(required=False, max_length=64)
     action = forms.ChoiceField(
-        required=False, choices=[("", "All actions"), *AuditEntry.Action.choices]
+        required=False,
+        choices=[("", "All actions"), *AuditEntry.Action.choices],
+        error_messages={
+            "invalid_choice": (
+                '"%(value)s" is not an audit action. Pick one from the list.'
+            )
+        },
     )
     dnc_import = forms.IntegerField(required=False, min_value=1)
 
@@ -83,10 +90,10 @@ def _csv_rows(entries):
                 entry.source,
                 entry.reason,
                 _spreadsheet_safe(entry.note),
-                entry.user.get_username() if entry.user else "",
+                _spreadsheet_safe(entry.user.get_username() if entry.user else ""),
                 entry.call_id or "",
                 entry.dnc_import_id or "",
-                entry.details or "",
+                json.dumps(entry.details) if entry.details else "",
             ]
         )
 
