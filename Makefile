@@ -38,6 +38,13 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Measures the project against common baselines on a million-number list, in
+# a database of its own, and rewrites docs/benchmarks.md. BENCH_ARGS adds
+# options to bench/run.py, such as BENCH_ARGS="--only predial,page".
+bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m bench.run --write docs/benchmarks.md $(BENCH_ARGS)
+
 stop-db:
 	$(PY) -m dncadmin.embedded_db stop
 

@@ -1,0 +1,1 @@
+"""The benchmark: `python -m bench.run --help`, or `make bench` for the full run."""

@@ -1,0 +1,136 @@
+"""The dialer's next-number pick with a small and with the full DNC list.
+
+One campaign of `ctx.leads` leads, about 5% of which dial numbers from the
+first 1,000 listed numbers (several contacts share each), so the dialer skips
+some leads on every list size. The pick is timed at both sizes from the same
+starting state, and the ratio shows whether its cost depends on the list.
+"""
+
+import random
+import time
+from dataclasses import dataclass, field
+
+import psycopg
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from bench.context import SMALL_LIST, Context
+from bench.database import vacuum_analyze
+from bench.timing import Row, format_ratio, median
+from campaigns.models import Campaign, Contact, Lead, PhoneNumber
+from dnc.roles import AGENTS
+
+# Share of leads whose number is on the small list.
+LISTED_LEAD_SHARE = 0.05
+
+BATCH_SIZE = 5_000
+
+WARM_UP_PICKS = 50
+
+
+@dataclass
+class DialerBench:
+    """The campaign and agent of the runs, and each list size's results."""
+
+    campaign: Campaign
+    agent: object
+    results: dict[int, dict] = field(default_factory=dict)
+
+
+def prepare(ctx: Context, conn: psycopg.Connection) -> DialerBench:
+    """Create the agent, the campaign, its contacts and leads."""
+    agent = get_user_model().objects.create_user("bench-agent", password=None)
+    agent.groups.add(Group.objects.get(name=AGENTS))
+    campaign = Campaign.objects.create(
+        name="Benchmark campaign", status=Campaign.Status.ACTIVE
+    )
+
+    rng = random.Random(ctx.seed + 2)
+    numbers = []
+    for index in range(ctx.leads):
+        if rng.random() < LISTED_LEAD_SHARE:
+            numbers.append(ctx.listed[rng.randrange(SMALL_LIST)])
+        else:
+            numbers.append(ctx.unlisted[index])
+
+    contacts = Contact.objects.bulk_create(
+        [Contact(name=f"Lead {index}") for index in range(ctx.leads)],
+        batch_size=BATCH_SIZE,
+    )
+    phones = PhoneNumber.objects.bulk_create(
+        [
+            PhoneNumber(contact=contact, number=number, label="mobile")
+            for contact, number in zip(contacts, numbers, strict=True)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    Lead.objects.bulk_create(
+        [Lead(campaign=campaign, phone_number=phone) for phone in phones],
+        batch_size=BATCH_SIZE,
+    )
+    for table in ("campaigns_contact", "campaigns_phonenumber", "campaigns_lead"):
+        vacuum_analyze(conn, table)
+    return DialerBench(campaign=campaign, agent=agent)
+
+
+def _reset_campaign(bench: DialerBench, conn: psycopg.Connection) -> None:
+    """Put every lead back to pending and delete the calls the picks placed."""
+    campaign_id = bench.campaign.pk
+    conn.execute("DELETE FROM campaigns_call WHERE campaign_id = %s", [campaign_id])
+    conn.execute(
+        "UPDATE campaigns_lead SET status = 'pending', agent_id = NULL "
+        "WHERE campaign_id = %s AND (status <> 'pending' OR agent_id IS NOT NULL)",
+        [campaign_id],
+    )
+    vacuum_analyze(conn, "campaigns_call")
+    vacuum_analyze(conn, "campaigns_lead")
+
+
+def run(
+    bench: DialerBench, ctx: Context, conn: psycopg.Connection, *, list_size: int
+) -> None:
+    from campaigns.dialer import next_lead
+
+    _reset_campaign(bench, conn)
+
+    durations = []
+    for pick in range(WARM_UP_PICKS + ctx.picks):
+        start = time.perf_counter()
+        lead = next_lead(bench.campaign, bench.agent)
+        elapsed = time.perf_counter() - start
+        if lead is None:
+            raise AssertionError(f"The dialer ran out of leads after {pick} picks.")
+        if pick >= WARM_UP_PICKS:
+            durations.append(elapsed)
+
+    skipped = Lead.objects.filter(
+        campaign=bench.campaign, status=Lead.Status.SKIPPED_DNC
+    ).count()
+    bench.results[list_size] = {"median": median(durations), "skipped": skipped}
+
+
+def report(bench: DialerBench, ctx: Context) -> None:
+    small, full = bench.results[SMALL_LIST], bench.results[ctx.list_size]
+    row = Row(
+        work=f"Dialer's next-number pick, {ctx.leads:,} leads, "
+        f"{ctx.list_size:,} DNC numbers",
+        project=full["median"],
+        baseline=small["median"],
+        baseline_name=f"the same pick with {SMALL_LIST:,} DNC numbers",
+    )
+    ctx.rows.append(row)
+    ctx.targets.append(
+        (
+            "dialer's next-number pick constant in the size of the DNC list",
+            f"{format_ratio(row.ratio)} from {SMALL_LIST:,} to "
+            f"{ctx.list_size:,} numbers",
+        )
+    )
+    ctx.details["dialer"] = [
+        "| DNC numbers | median pick | leads skipped as DNC during the picks |",
+        "|---:|---:|---:|",
+        *(
+            f"| {size:,} | {result['median'] * 1e6:.0f} us | {result['skipped']:,} |"
+            for size, result in sorted(bench.results.items())
+        ),
+    ]

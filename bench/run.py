@@ -1,0 +1,236 @@
+"""Measure dncadmin on a one-million-number DNC list against common baselines.
+
+    python -m bench.run                      # the full run, about ten minutes
+    python -m bench.run --numbers 20000      # a quick smoke run
+    python -m bench.run --only predial,page  # some parts only
+
+The run drops and creates its own database (dncadmin_bench by default) on the
+project's PostgreSQL server, loads the generated list with COPY and prints a
+Markdown table of medians. `--write docs/benchmarks.md` also writes the page.
+"""
+
+import argparse
+import importlib.util
+import os
+import secrets
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from bench import database
+from bench.context import SMALL_LIST, Context
+from bench.numbers import generate_numbers, list_rows
+from bench.timing import format_duration
+
+PARTS = ("dialer", "predial", "page", "import")
+
+DNC_COLUMNS = ["phone_number", "source", "added_at", "note"]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--numbers",
+        type=int,
+        default=1_000_000,
+        help="size of the DNC list (default: 1,000,000)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run (default: {','.join(PARTS)})",
+    )
+    parser.add_argument(
+        "--leads",
+        type=int,
+        default=100_000,
+        help="leads in the dialer's campaign (default: 100,000)",
+    )
+    parser.add_argument(
+        "--lookups",
+        type=int,
+        default=20_000,
+        help="pre-dial lookups timed for each side (default: 20,000)",
+    )
+    parser.add_argument(
+        "--picks",
+        type=int,
+        default=2_000,
+        help="next-number picks timed at each list size (default: 2,000)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=30,
+        help="timed requests per page, after warm-up (default: 30)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the generated data (default: 1)"
+    )
+    parser.add_argument(
+        "--database",
+        default=database.DEFAULT_NAME,
+        help="database to drop and create for the run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="leave the benchmark database in place after the run",
+    )
+    parser.add_argument(
+        "--write", type=Path, metavar="PATH", help="write the Markdown page to PATH"
+    )
+    args = parser.parse_args(argv)
+
+    args.parts = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = sorted(set(args.parts) - set(PARTS))
+    if unknown:
+        parser.error(f"unknown part {unknown[0]!r}: choose from {', '.join(PARTS)}")
+    if "dialer" in args.parts and args.numbers <= SMALL_LIST:
+        parser.error(f"--numbers must exceed {SMALL_LIST:,} for the dialer part")
+    if args.numbers < 2 or args.lookups < 2 or args.requests < 1 or args.picks < 1:
+        parser.error("--numbers, --lookups, --requests and --picks must be positive")
+    return args
+
+
+def set_up_django(server: dict, name: str) -> None:
+    """Point Django at the benchmark database and migrate it.
+
+    DEBUG is off, as in production: with DEBUG on, Django records every query
+    and the lookups would measure that bookkeeping too.
+    """
+    os.environ["DATABASE_URL"] = database.database_url(server, name)
+    os.environ["DEBUG"] = "false"
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(40)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dncadmin.settings")
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def missing_parts(parts: list[str]) -> dict[str, str]:
+    """Return the parts whose project code is not there yet, with the reason."""
+    from django.core.management import get_commands
+
+    missing = {}
+    if "dialer" in parts and importlib.util.find_spec("campaigns.dialer") is None:
+        missing["dialer"] = "campaigns/dialer.py does not exist"
+    if "import" in parts and "import_dnc" not in get_commands():
+        missing["import"] = "the import_dnc management command does not exist"
+    return missing
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+
+    server = database.server_settings()
+    log(f"Creating database {args.database} and migrating it")
+    database.recreate_database(server, args.database)
+    set_up_django(server, args.database)
+    connect = database.connection_kwargs(server, args.database)
+    for part, reason in missing_parts(args.parts).items():
+        log(f"Skipping the {part} part: {reason}")
+        args.parts.remove(part)
+
+    log(f"Generating {args.numbers:,} listed and {args.leads:,} other numbers")
+    numbers = generate_numbers(args.numbers + args.leads + args.lookups, args.seed)
+    ctx = Context(
+        list_size=args.numbers,
+        leads=args.leads,
+        lookups=args.lookups,
+        requests=args.requests,
+        picks=args.picks,
+        seed=args.seed,
+        connect=connect,
+        listed=numbers[: args.numbers],
+        unlisted=numbers[args.numbers :],
+    )
+
+    with psycopg.connect(**connect, autocommit=True) as conn:
+        postgres_version = database.server_version(conn)
+        loaded = 0
+        if "dialer" in args.parts:
+            from bench import dialer
+
+            log(f"Loading {SMALL_LIST:,} numbers; dialer on the small list")
+            database.copy_rows(
+                conn,
+                "dnc_dncnumber",
+                DNC_COLUMNS,
+                list_rows(ctx.listed[:SMALL_LIST], args.seed),
+            )
+            loaded = SMALL_LIST
+            dialer_bench = dialer.prepare(ctx, conn)
+            dialer.run(dialer_bench, ctx, conn, list_size=SMALL_LIST)
+
+        log(f"Loading the DNC list up to {args.numbers:,} numbers with COPY")
+        load_started = time.perf_counter()
+        rest = list_rows(ctx.listed[loaded:], args.seed + 1)
+        database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, rest)
+        log(f"Loaded in {format_duration(time.perf_counter() - load_started)}")
+
+        if "dialer" in args.parts:
+            log(f"Dialer on the list of {args.numbers:,}")
+            dialer.run(dialer_bench, ctx, conn, list_size=args.numbers)
+            dialer.report(dialer_bench, ctx)
+
+    if "predial" in args.parts:
+        from bench import predial
+
+        log(f"Pre-dial check: {args.lookups:,} lookups each")
+        predial.run(ctx)
+        log("Call creation through the pre-dial check")
+        predial.run_calls(ctx)
+    if "page" in args.parts:
+        from bench import pages
+
+        log("DNC Numbers page against the admin changelist")
+        pages.run(ctx)
+    if "import" in args.parts:
+        from bench import importing
+
+        log("Import of a file against django-import-export")
+        importing.run(ctx, server, args.database)
+
+    from bench import report
+
+    table = report.results_table(ctx.rows)
+    print("\n".join(table))
+    for lines in ctx.details.values():
+        print()
+        print("\n".join(lines))
+
+    total = time.perf_counter() - started
+    if args.write:
+        command = "python -m bench.run " + shlex.join(argv or sys.argv[1:])
+        report.write_page(
+            args.write,
+            ctx,
+            command=command.strip(),
+            machine_facts=report.machine(postgres_version),
+            total_seconds=total,
+        )
+        log(f"Wrote {args.write}")
+    if not args.keep_database:
+        from django.db import connections
+
+        connections.close_all()
+        database.drop_database(server, args.database)
+    log(f"Done in {format_duration(total)}")
+
+
+if __name__ == "__main__":
+    main()
