@@ -26,6 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, role, email, **options):
         User = get_user_model()
+        try:
+            User._meta.get_field(User.USERNAME_FIELD).clean(username, None)
+        except ValidationError as exc:
+            raise CommandError(
+                f'Invalid username "{username}": ' + " ".join(exc.messages)
+            ) from exc
         if User.objects.filter(username=username).exists():
             raise CommandError(
                 f'A user named "{username}" already exists; pick another name.'
@@ -35,12 +41,24 @@ class Command(BaseCommand):
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise CommandError("Password rejected: " + " ".join(exc.messages)) from exc
+            reasons = " ".join(exc.messages)
+            raise CommandError(
+                f"The password was rejected: {reasons} Pick a longer, less common "
+                "password and run the command again."
+            ) from exc
+
+        try:
+            group = Group.objects.get(name=GROUPS[role])
+        except Group.DoesNotExist as exc:
+            raise CommandError(
+                f'The "{GROUPS[role]}" group is missing. Run "manage.py migrate", '
+                "which creates it."
+            ) from exc
 
         with transaction.atomic():
             user.set_password(password)
             user.save()
-            user.groups.add(Group.objects.get(name=GROUPS[role]))
+            user.groups.add(group)
         self.stdout.write(f'Created {role} "{username}".')
 
     def _prompt_password(self) -> str:
