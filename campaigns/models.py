@@ -10,12 +10,17 @@ from contextlib import contextmanager
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, models, transaction
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
+from django.utils import timezone
 
 from dnc.models import (
     NUMBER_LOCK_NAMESPACE,
     DncNumber,
     DoNotCallError,
+    Source,
     is_listed,
     lock_number,
 )
@@ -30,13 +35,18 @@ PRE_DIAL_SQLSTATE = "DNC01"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
-def contacts_by_number(numbers) -> dict[str, list["Contact"]]:
-    """Return the contacts that own each of some E.164 numbers, in one query."""
-    owners: dict[str, list[Contact]] = {}
-    rows = PhoneNumber.objects.filter(number__in=set(numbers)).select_related("contact")
-    for row in rows.order_by("contact__name", "contact_id"):
-        owners.setdefault(row.number, []).append(row.contact)
-    return owners
+def number_owners(number_field: str = "phone_number") -> ArraySubquery:
+    """Annotate each row with the contacts that own its number.
+
+    The rows get a list of {"name", "company"} dicts in the same query, so a
+    page of numbers costs no extra query however many rows it shows.
+    """
+    owners = (
+        PhoneNumber.objects.filter(number=OuterRef(number_field))
+        .order_by("contact__name", "contact_id")
+        .values(owner=JSONObject(name="contact__name", company="contact__company"))
+    )
+    return ArraySubquery(owners)
 
 
 class Contact(models.Model):
@@ -341,6 +351,26 @@ class Call(models.Model):
             _record_blocked(self.phone_number, self.agent_id, self.campaign_id)
             raise
         self._checked_number = self.phone_number
+
+    def set_status(self, status: str, *, by):
+        """Record how the call ended; the status DNC lists the number dialled.
+
+        Returns the DNC list's AddResult for the status DNC, else None.
+        """
+        with transaction.atomic():
+            self.status = status
+            self.ended_at = self.ended_at or timezone.now()
+            self.save(update_fields=["status", "ended_at"])
+            if self.lead_id:
+                Lead.objects.filter(pk=self.lead_id).update(
+                    status=Lead.Status.CALLED, updated_at=timezone.now()
+                )
+            if status != self.Status.DNC:
+                return None
+            # Only this number: the contact's other numbers stay callable.
+            return DncNumber.objects.add(
+                self.phone_number, by=by, source=Source.CALL_STATUS, call=self
+            )
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

@@ -1,0 +1,297 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from campaigns.contacts_csv import MAX_BYTES, ContactFileError, import_contacts
+from campaigns.dialer import listed_among, next_lead
+from campaigns.forms import (
+    CallStatusForm,
+    CampaignForm,
+    CampaignStatusForm,
+    ContactUploadForm,
+    DialForm,
+    ManualCallForm,
+)
+from campaigns.models import BlockedCall, Call, Campaign, Contact, Lead, PhoneNumber
+from dnc.models import DncNumber, DoNotCallError, Source, is_listed
+from dnc.pagination import paginate
+from dnc.phone import format_national
+from dnc.roles import admin_required, agent_required, is_admin
+
+REFUSED_MESSAGE = "This number is on the Do Not Call list."
+
+
+def _with_counts(campaigns):
+    """Annotate lead counts by status and blocked calls, in the same query."""
+
+    def leads(*statuses):
+        return Count("leads", filter=Q(leads__status__in=statuses))
+
+    blocked = (
+        BlockedCall.objects.filter(campaign=OuterRef("pk"))
+        .values("campaign")
+        .annotate(total=Count("*"))
+        .values("total")
+    )
+    return campaigns.annotate(
+        lead_count=Count("leads"),
+        pending=leads(Lead.Status.PENDING),
+        called=leads(Lead.Status.DIALING, Lead.Status.CALLED),
+        skipped_dnc=leads(Lead.Status.SKIPPED_DNC),
+        blocked=Coalesce(Subquery(blocked, output_field=IntegerField()), 0),
+    )
+
+
+@require_GET
+@admin_required
+def campaign_list(request):
+    campaigns = _with_counts(Campaign.objects.all())
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"campaigns": campaigns, "nav": "campaigns"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save(commit=False)
+        campaign.created_by = request.user
+        campaign.save()
+        messages.success(request, f'Campaign "{campaign}" created. Add its leads.')
+        return redirect("campaigns:detail", campaign.pk)
+
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "nav": "campaigns"},
+        status=status,
+    )
+
+
+def _render_detail(request, campaign_id, upload_form=None, report=None, status=200):
+    campaign = get_object_or_404(_with_counts(Campaign.objects.all()), pk=campaign_id)
+    leads = campaign.leads.select_related("phone_number__contact", "agent")
+    page = paginate(leads, request.GET.get("page"))
+    listed = listed_among(lead.phone_number.number for lead in page.rows)
+    for lead in page.rows:
+        lead.is_listed = lead.phone_number.number in listed
+
+    context = {
+        "campaign": campaign,
+        "page": page,
+        "status_form": CampaignStatusForm(initial={"status": campaign.status}),
+        "upload_form": upload_form or ContactUploadForm(),
+        "report": report,
+        "nav": "campaigns",
+    }
+    return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
+@require_GET
+@admin_required
+def campaign_detail(request, campaign_id):
+    return _render_detail(request, campaign_id)
+
+
+@require_POST
+@admin_required
+def campaign_status(request, campaign_id):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = CampaignStatusForm(request.POST)
+
+    if form.is_valid():
+        campaign.status = form.cleaned_data["status"]
+        campaign.save(update_fields=["status"])
+        messages.success(
+            request, f'Campaign "{campaign}" is now {campaign.get_status_display()}.'
+        )
+    else:
+        messages.error(request, "Pick one of the listed statuses.")
+    return redirect("campaigns:detail", campaign.pk)
+
+
+@require_POST
+@admin_required
+def contact_upload(request, campaign_id):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = ContactUploadForm(request.POST, request.FILES)
+
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_BYTES:
+                raise ContactFileError(
+                    f"The file is larger than {MAX_BYTES // 1_000_000} MB. Split "
+                    "it into smaller files and upload them one by one."
+                )
+            report = import_contacts(campaign, upload.read())
+        except ContactFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            status = 200 if report.leads_added or not report.errors else 422
+            return _render_detail(request, campaign.pk, report=report, status=status)
+    return _render_detail(request, campaign.pk, upload_form=form, status=422)
+
+
+@require_POST
+@admin_required
+def lead_add_to_dnc(request, campaign_id, lead_id):
+    lead = get_object_or_404(
+        Lead.objects.select_related("campaign", "phone_number"),
+        pk=lead_id,
+        campaign_id=campaign_id,
+    )
+
+    result = DncNumber.objects.add(
+        lead.phone_number.number,
+        by=request.user,
+        source=Source.MANUAL,
+        note=f'Added from a lead of campaign "{lead.campaign}".',
+    )
+    messages.success(request, _listed_message(result))
+    url = reverse("campaigns:detail", args=[campaign_id])
+    page = request.POST.get("page", "")
+    if page.isdigit():
+        url += f"?page={page}"
+    return redirect(f"{url}#lead-{lead.pk}")
+
+
+def _listed_message(result) -> str:
+    shown = format_national(result.number.phone_number)
+    if result.created:
+        return (
+            f"{shown} is now on the DNC list. It will be skipped in all "
+            "campaigns and blocked for outbound calls."
+        )
+    return f"{shown} was already on the DNC list; it stays blocked in all campaigns."
+
+
+@require_GET
+@admin_required
+def contact_search(request):
+    q = request.GET.get("q", "").strip()
+    contacts = []
+    if len(q) >= 2:
+        contacts = (
+            Contact.objects.filter(Q(name__icontains=q) | Q(company__icontains=q))
+            .prefetch_related("phone_numbers")
+            .order_by("name", "id")[:10]
+        )
+    return render(
+        request, "campaigns/contact_search.html", {"contacts": contacts, "q": q}
+    )
+
+
+def _render_console(request, dial_form, manual_form, status=200):
+    waiting = (
+        Call.objects.filter(agent=request.user, status="")
+        .select_related("contact", "campaign")
+        .order_by("-started_at", "-id")[:10]
+    )
+    context = {
+        "dial_form": dial_form,
+        "manual_form": manual_form,
+        "waiting": waiting,
+        "nav": "console",
+    }
+    return render(request, "campaigns/console.html", context, status=status)
+
+
+@require_GET
+@agent_required
+def console(request):
+    dial_form = DialForm(initial={"campaign": request.GET.get("campaign")})
+    return _render_console(request, dial_form, ManualCallForm())
+
+
+@require_POST
+@agent_required
+def dial_next(request):
+    form = DialForm(request.POST)
+    if not form.is_valid():
+        return _render_console(request, form, ManualCallForm(), status=422)
+
+    campaign = form.cleaned_data["campaign"]
+    lead = next_lead(campaign, request.user)
+    if lead is None:
+        messages.info(request, f'No lead is left to dial in "{campaign}".')
+        return redirect(f"{reverse('campaigns:console')}?campaign={campaign.pk}")
+    return redirect("campaigns:call", lead.call.pk)
+
+
+@require_POST
+@agent_required
+def manual_call(request):
+    form = ManualCallForm(request.POST)
+
+    if form.is_valid():
+        number = form.cleaned_data["phone_number"]
+        # The contact, when exactly one owns the number.
+        owners = list(PhoneNumber.objects.filter(number=number)[:2])
+        try:
+            call = Call.objects.create(
+                phone_number=number,
+                agent=request.user,
+                contact_id=owners[0].contact_id if len(owners) == 1 else None,
+            )
+        except DoNotCallError:
+            form.add_error("phone_number", REFUSED_MESSAGE)
+        else:
+            return redirect("campaigns:call", call.pk)
+    return _render_console(request, DialForm(), form, status=422)
+
+
+def _get_call_for_user(request, call_id) -> Call:
+    call = get_object_or_404(
+        Call.objects.select_related("campaign", "contact", "lead"), pk=call_id
+    )
+    if call.agent_id != request.user.pk and not is_admin(request.user):
+        raise PermissionDenied
+    return call
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def call_detail(request, call_id):
+    call = _get_call_for_user(request, call_id)
+    form = CallStatusForm(request.POST or None, initial={"status": call.status})
+
+    if request.method == "POST" and form.is_valid():
+        result = call.set_status(form.cleaned_data["status"], by=request.user)
+        if result is None:
+            messages.success(
+                request, f"Call status saved: {call.get_status_display()}."
+            )
+        else:
+            messages.warning(request, _listed_message(result))
+        url = reverse("campaigns:console")
+        if call.campaign_id:
+            url += f"?campaign={call.campaign_id}"
+        return redirect(url)
+
+    # The contact's other numbers give context; they are not dialled.
+    others, owners = [], []
+    if call.contact:
+        others = call.contact.phone_numbers.exclude(number=call.phone_number)
+    else:
+        owners = Contact.objects.filter(phone_numbers__number=call.phone_number)
+    context = {
+        "call": call,
+        "form": form,
+        "other_numbers": others,
+        "owners": owners,
+        "is_listed": is_listed(call.phone_number),
+        "nav": "console",
+    }
+    status = 422 if form.errors else 200
+    return render(request, "campaigns/call.html", context, status=status)
