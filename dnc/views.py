@@ -6,6 +6,7 @@ from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import trigger_client_event
 
+from campaigns.models import number_owners
 from dnc.forms import AddNumberForm, RemovalForm, SearchForm
 from dnc.models import DncNumber, NotListedError, RemovalError, Source
 from dnc.pagination import paginate
@@ -56,7 +57,10 @@ def number_list(request):
     q = form.cleaned_data.get("q", "")
     source = form.cleaned_data.get("source", "")
 
-    numbers = filter_numbers(DncNumber.objects.select_related("added_by"), q, source)
+    numbers = DncNumber.objects.select_related("added_by").annotate(
+        owners=number_owners()
+    )
+    numbers = filter_numbers(numbers, q, source)
     page = paginate(numbers, request.GET.get("page"))
 
     context = {"form": form, "page": page, "q": q, "source": source}
