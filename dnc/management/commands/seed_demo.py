@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from campaigns.demo import seed_campaigns
 from dnc.models import DncImport, DncNumber, Source
 from dnc.roles import ADMINS, AGENTS
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=group))
                 users[username] = user
             self._seed_numbers(users["admin"])
+            seed_campaigns(users["admin"], users["agent"])
         self.stdout.write(
             "Demo data ready: log in as admin / dnc-admin-demo "
             "or agent / dnc-agent-demo."
