@@ -203,13 +203,26 @@ class DncImport(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED
     )
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The uploaded file under MEDIA_ROOT while it waits for the task worker.
+    stored_file = models.CharField(max_length=255, blank=True)
+    # How the file was read, in words: encoding, separator, columns.
+    layout = models.TextField(blank=True)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    # rows_read = blank + added + already_listed + duplicates + rejected
+    #             + removed + kept + not_listed
     rows_read = models.PositiveIntegerField(default=0)
+    blank = models.PositiveIntegerField(default=0)
     added = models.PositiveIntegerField(default=0)
     already_listed = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Registry deletions: numbers taken off the list, numbers kept because a
+    # person or the API asked for them, and numbers that were not listed.
     removed = models.PositiveIntegerField(default=0)
     kept = models.PositiveIntegerField(default=0)
+    not_listed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -217,6 +230,40 @@ class DncImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent_read(self) -> int:
+        if not self.bytes_total:
+            return 0
+        return min(100, self.bytes_read * 100 // self.bytes_total)
+
+
+class DncImportRow(models.Model):
+    """A row of an import that added nothing: rejected, or a repeated number."""
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", "Rejected"
+        DUPLICATE = "duplicate", "Repeated in the file"
+
+    dnc_import = models.ForeignKey(
+        DncImport, on_delete=models.CASCADE, related_name="rows"
+    )
+    # The line number in the file; the first line is 1.
+    row = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.TextField()
+    error = models.TextField()
+
+    class Meta:
+        ordering = ["row"]
+        indexes = [models.Index("dnc_import", "row", name="dnc_import_row")]
+
+    def __str__(self):
+        return f"Row {self.row}: {self.error}"
 
 
 class DncNumber(models.Model):

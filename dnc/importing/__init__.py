@@ -1,0 +1,1 @@
+"""Parts of the DNC list import: layout detection, row parsing, loading."""
