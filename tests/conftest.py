@@ -98,3 +98,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     test = settings.DATABASES["default"].setdefault("TEST", {})
     test["NAME"] = f"test_dncadmin_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str | None:
+    """The --base-url option, for pytest-playwright's page fixture.
+
+    pytest-playwright 0.10.0 defines its own fallback as a method of a plugin
+    class, which pytest 9.2 warns about, and the suite turns warnings into
+    errors. This plain fixture takes its place.
+    """
+    return pytestconfig.getoption("--base-url") or None
