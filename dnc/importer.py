@@ -1,9 +1,9 @@
 """Bulk import of DNC list files: the engine behind the Import page and command.
 
-`import_file` reads a CSV or plain-text file of any size with bounded memory:
-it detects the layout from the first bytes, parses the rows in one pass while
-COPY streams them into a staging table, and then applies them with a few SQL
-statements in one transaction. Each row of the file ends up counted once:
+`import_file` reads a CSV or plain-text file of any size with bounded memory.
+It detects the layout from the first bytes and parses the rows in one pass,
+while COPY streams them into a staging table. A few SQL statements then apply
+them in one transaction. Each row of the file ends up counted once:
 
     rows_read = blank + added + already_listed + duplicates + rejected
                 + removed + kept + not_listed

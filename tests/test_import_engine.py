@@ -227,6 +227,12 @@ class TestDetection:
         assert report.added == 1
         assert "UTF-16" in report.layout
 
+    def test_utf32_with_byte_order_mark(self, tmp_path):
+        report = run(tmp_path, "phone\n2025550143\n".encode("utf-32"))
+
+        assert report.added == 1
+        assert "UTF-32" in report.layout
+
     def test_windows_1252(self, tmp_path):
         content = "Name,Telefon\nMüller,2025550143\n".encode("cp1252")
 

@@ -1,10 +1,10 @@
 """Detect how an uploaded DNC list is laid out, from its first bytes.
 
-A layout says how to decode the file (UTF-8 with or without a byte order mark,
-UTF-16 with one, or Windows-1252), how to split lines into fields (a `sep=`
-line, or the comma, semicolon, tab or bar that splits every line alike, or no
-splitting at all), which record is a header, which column holds the phone
-number and which one an add or delete flag.
+A layout sets how to decode the file (UTF-8 with or without a byte order
+mark, UTF-16 or UTF-32 with one, or else Windows-1252), how to split lines into
+fields (a `sep=` line, or the comma, semicolon, tab or bar that splits most
+lines, or no splitting at all), which record is a header, which column holds
+the phone number and which one an add or delete flag.
 
 The National Do Not Call Registry writes a number as `AAA,NNNNNNN`: area code,
 comma, the 7-digit number. Such pairs are joined into one number, never read
@@ -70,9 +70,9 @@ DELETE_FLAGS = {"d", "del", "delete", "deleted", "remove", "removed", "-"}
 # this share of its non-empty sample values are numbers, or flags.
 _COLUMN_SHARE = 0.5
 _FLAG_SHARE = 0.9
-# A delimiter is taken when it splits this share of the non-blank sample
-# records into more than one field; the one that splits most of them into the
-# same number of fields wins.
+# A delimiter is a candidate when it splits this share of the non-blank sample
+# records into more than one field. Of the candidates, the one that gives the
+# most records the same number of fields wins.
 _CONSISTENT_SHARE = 0.8
 
 _SEP_LINE = re.compile(r"\s*sep=(.)\s*", re.IGNORECASE)
@@ -93,7 +93,7 @@ _CSV_HINT = (
 
 
 class ImportFileError(ValueError):
-    """Raised for a file that cannot be imported at all; the message says why."""
+    """Raised for a file that cannot be imported at all. The message explains why."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,7 @@ class Layout:
             "utf-8": "UTF-8",
             "utf-8-sig": "UTF-8 with byte order mark",
             "utf-16": "UTF-16",
+            "utf-32": "UTF-32",
             "cp1252": "Windows-1252",
         }.get(self.encoding, self.encoding)
 
@@ -195,8 +196,13 @@ def detect_encoding(sample: bytes, file_name: str) -> str:
     """Return the codec for a file's bytes, or raise ImportFileError."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+
+    # The UTF-32 marks first: the little-endian one starts like UTF-16's.
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+
     for signature, kind in _SIGNATURES:
         if sample.startswith(signature):
             raise ImportFileError(
@@ -207,6 +213,7 @@ def detect_encoding(sample: bytes, file_name: str) -> str:
             f'"{file_name}" is not a text file: it contains binary data (NUL '
             f"bytes). {_CSV_HINT}"
         )
+
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         # final=False: the sample may end inside a multi-byte character.
@@ -214,6 +221,7 @@ def detect_encoding(sample: bytes, file_name: str) -> str:
         encoding = "utf-8"
     except UnicodeDecodeError:
         encoding = "cp1252"
+
     text = sample.decode(encoding, errors="replace")
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f\v")
     if controls > max(2, len(text) // 100):

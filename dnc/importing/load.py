@@ -111,10 +111,9 @@ def apply_numbers(cursor, *, import_id: int, user_id, now) -> ApplyCounts:
 
     # NOTE: The bulk insert takes no per-number advisory lock, because a
     # million of them would exhaust PostgreSQL's lock table. The new numbers
-    # become visible at commit. A call whose pre-dial trigger ran its lookup
-    # before that commit is placed, even if its own transaction commits
-    # after; with DncNumberManager.add the same call would wait and be
-    # refused.
+    # become visible at commit. So a call whose pre-dial trigger looked the
+    # number up before that commit is placed, even if the call commits later.
+    # DncNumberManager.add would make the same call wait and fail.
     cursor.execute(
         f"""
         INSERT INTO {_NUMBERS}

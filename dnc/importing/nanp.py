@@ -4,7 +4,7 @@ phonenumbers needs about 16 microseconds to validate one number, which is
 16 seconds per million rows. The metadata patterns for +1 decide validity from
 the first few digits: "2025" is a valid start for every remaining six digits,
 "9991" for none. `NanpValidator` works out such a verdict once per prefix and
-reuses it, and it asks phonenumbers itself when no prefix decides.
+reuses it. When no prefix decides, it calls phonenumbers for the number.
 
 A verdict is worked out from two variants of each metadata pattern, in which a
 placeholder character stands for every digit not yet read:

@@ -4,7 +4,7 @@ Every data record becomes exactly one of: a blank row (counted), a number in
 E.164 with its add or delete flag, or a rejected row with the value and the
 reason. The numbers in the usual shapes (10 digits, `+1` and 11 digits,
 `AAA,NNNNNNN`, and those written with spaces, brackets, hyphens and dots) are
-checked by `NanpValidator`, with the same result as `to_e164`; every other
+checked by `NanpValidator`, with the same result as `to_e164`. Every other
 value goes through `to_e164`, which also words the error of every rejected
 number.
 """
@@ -21,7 +21,7 @@ from dnc.importing.detect import Layout, parse_flag
 from dnc.importing.nanp import NanpValidator
 from dnc.phone import InvalidPhoneNumber, to_e164
 
-# Longest raw value kept for the report of a rejected row.
+# Maximum length of a raw value kept for the report of a rejected row.
 MAX_STORED_VALUE = 200
 
 # Staging rows are sent to PostgreSQL in blocks of this many.
