@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from bench.context import SMALL_LIST, Context
-from bench.database import vacuum_analyze
-from bench.timing import Row, format_ratio, median
+from bench.database import checkpoint, vacuum_analyze
+from bench.timing import Row, format_duration, format_ratio, median
 from campaigns.models import Campaign, Contact, Lead, PhoneNumber
 from dnc.roles import AGENTS
 
@@ -84,6 +84,7 @@ def _reset_campaign(bench: DialerBench, conn: psycopg.Connection) -> None:
     )
     vacuum_analyze(conn, "campaigns_call")
     vacuum_analyze(conn, "campaigns_lead")
+    checkpoint(conn)
 
 
 def run(
@@ -130,7 +131,8 @@ def report(bench: DialerBench, ctx: Context) -> None:
         "| DNC numbers | median pick | leads skipped as DNC during the picks |",
         "|---:|---:|---:|",
         *(
-            f"| {size:,} | {result['median'] * 1e6:.0f} us | {result['skipped']:,} |"
+            f"| {size:,} | {format_duration(result['median'])} "
+            f"| {result['skipped']:,} |"
             for size, result in sorted(bench.results.items())
         ),
     ]

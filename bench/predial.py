@@ -139,29 +139,43 @@ def run_calls(ctx: Context) -> None:
                 return False
             return True
 
-        times = {(side, outcome): [] for side in "pb" for outcome in (True, False)}
+        # Durations keyed by (side, whether the call was placed).
+        times = {
+            (side, placed): []
+            for side in ("project", "bare")
+            for placed in (True, False)
+        }
         with _blocked_call_log_discarded():
             for index, number in enumerate(sample):
                 if index % 2:
-                    order = (("p", place_call), ("b", bare_insert))
+                    order = (("project", place_call), ("bare", bare_insert))
                 else:
-                    order = (("b", bare_insert), ("p", place_call))
+                    order = (("bare", bare_insert), ("project", place_call))
                 for side, attempt in order:
                     start = perf_counter()
                     placed = attempt(number)
                     elapsed = perf_counter() - start
                     if placed == (number in listed):
-                        raise AssertionError(f"Call to {number}: placed={placed}.")
+                        raise AssertionError(
+                            f"The {side} call to {number} was "
+                            f"{'placed' if placed else 'refused'}, wrongly."
+                        )
                     times[side, placed].append(elapsed)
 
-    for placed, label in ((True, "placed"), (False, "refused as DNC")):
+    for placed, label, baseline_name in (
+        (True, "placed", "bare prepared INSERT through psycopg"),
+        (
+            False,
+            "refused as DNC",
+            "the same INSERT, refused by the trigger (no BlockedCall row)",
+        ),
+    ):
         ctx.rows.append(
             Row(
                 work=f"Call creation with the pre-dial check, {label} "
-                f"({len(times['p', placed]):,} calls)",
-                project=median(times["p", placed]),
-                baseline=median(times["b", placed]),
-                baseline_name="bare prepared INSERT through psycopg "
-                "(the trigger still checks)",
+                f"({len(times['project', placed]):,} calls)",
+                project=median(times["project", placed]),
+                baseline=median(times["bare", placed]),
+                baseline_name=baseline_name,
             )
         )

@@ -118,13 +118,11 @@ def set_up_django(server: dict, name: str) -> None:
 
 def missing_parts(parts: list[str]) -> dict[str, str]:
     """Return the parts whose project code is not there yet, with the reason."""
-    from django.core.management import get_commands
-
     missing = {}
     if "dialer" in parts and importlib.util.find_spec("campaigns.dialer") is None:
         missing["dialer"] = "campaigns/dialer.py does not exist"
-    if "import" in parts and "import_dnc" not in get_commands():
-        missing["import"] = "the import_dnc management command does not exist"
+    if "import" in parts and importlib.util.find_spec("dnc.importer") is None:
+        missing["import"] = "dnc/importer.py does not exist"
     return missing
 
 
@@ -132,15 +130,80 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def log_new_rows(ctx: Context, first: int) -> None:
+    """Log the results from row `first` on, so a failing later part loses none."""
+    for row in ctx.rows[first:]:
+        baseline = "" if row.baseline is None else format_duration(row.baseline)
+        log(f"  {row.work}: {format_duration(row.project)} against {baseline}")
+
+
+def load_list_and_time_dialer(args, ctx: Context, conn: psycopg.Connection) -> None:
+    """Load the DNC list with COPY, timing the dialer before and after.
+
+    The dialer runs once on the first SMALL_LIST numbers and once on the full
+    list, so the list is loaded in two steps when that part runs.
+    """
+    loaded = 0
+    if "dialer" in args.parts:
+        from bench import dialer
+
+        log(f"Loading {SMALL_LIST:,} numbers; dialer on the small list")
+        first = list_rows(ctx.listed[:SMALL_LIST], args.seed)
+        database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, first)
+        loaded = SMALL_LIST
+        dialer_bench = dialer.prepare(ctx, conn)
+        dialer.run(dialer_bench, ctx, conn, list_size=SMALL_LIST)
+
+    log(f"Loading the DNC list up to {args.numbers:,} numbers with COPY")
+    load_started = time.perf_counter()
+    rest = list_rows(ctx.listed[loaded:], args.seed + 1)
+    database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, rest)
+    log(f"Loaded in {format_duration(time.perf_counter() - load_started)}")
+
+    if "dialer" in args.parts:
+        log(f"Dialer on the list of {args.numbers:,}")
+        dialer.run(dialer_bench, ctx, conn, list_size=args.numbers)
+        dialer.report(dialer_bench, ctx)
+        log_new_rows(ctx, len(ctx.rows) - 1)
+
+
+def run_other_parts(args, ctx: Context) -> None:
+    """Run the parts that need the full list; the import empties it."""
+    if "predial" in args.parts:
+        from bench import predial
+
+        log(f"Pre-dial check: {args.lookups:,} lookups each")
+        first = len(ctx.rows)
+        predial.run(ctx)
+        log("Call creation through the pre-dial check")
+        predial.run_calls(ctx)
+        log_new_rows(ctx, first)
+    if "page" in args.parts:
+        from bench import pages
+
+        log("DNC Numbers page against the admin changelist")
+        first = len(ctx.rows)
+        pages.run(ctx)
+        log_new_rows(ctx, first)
+    if "import" in args.parts:
+        from bench import importing
+
+        log("Import of a file against django-import-export")
+        first = len(ctx.rows)
+        importing.run(ctx)
+        log_new_rows(ctx, first)
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
     started = time.perf_counter()
+    load_average = os.getloadavg()[0]
 
     server = database.server_settings()
     log(f"Creating database {args.database} and migrating it")
     database.recreate_database(server, args.database)
     set_up_django(server, args.database)
-    connect = database.connection_kwargs(server, args.database)
     for part, reason in missing_parts(args.parts).items():
         log(f"Skipping the {part} part: {reason}")
         args.parts.remove(part)
@@ -154,73 +217,31 @@ def main(argv: list[str] | None = None) -> None:
         requests=args.requests,
         picks=args.picks,
         seed=args.seed,
-        connect=connect,
+        connect=database.connection_kwargs(server, args.database),
         listed=numbers[: args.numbers],
         unlisted=numbers[args.numbers :],
     )
-
-    with psycopg.connect(**connect, autocommit=True) as conn:
+    with psycopg.connect(**ctx.connect, autocommit=True) as conn:
         postgres_version = database.server_version(conn)
-        loaded = 0
-        if "dialer" in args.parts:
-            from bench import dialer
-
-            log(f"Loading {SMALL_LIST:,} numbers; dialer on the small list")
-            database.copy_rows(
-                conn,
-                "dnc_dncnumber",
-                DNC_COLUMNS,
-                list_rows(ctx.listed[:SMALL_LIST], args.seed),
-            )
-            loaded = SMALL_LIST
-            dialer_bench = dialer.prepare(ctx, conn)
-            dialer.run(dialer_bench, ctx, conn, list_size=SMALL_LIST)
-
-        log(f"Loading the DNC list up to {args.numbers:,} numbers with COPY")
-        load_started = time.perf_counter()
-        rest = list_rows(ctx.listed[loaded:], args.seed + 1)
-        database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, rest)
-        log(f"Loaded in {format_duration(time.perf_counter() - load_started)}")
-
-        if "dialer" in args.parts:
-            log(f"Dialer on the list of {args.numbers:,}")
-            dialer.run(dialer_bench, ctx, conn, list_size=args.numbers)
-            dialer.report(dialer_bench, ctx)
-
-    if "predial" in args.parts:
-        from bench import predial
-
-        log(f"Pre-dial check: {args.lookups:,} lookups each")
-        predial.run(ctx)
-        log("Call creation through the pre-dial check")
-        predial.run_calls(ctx)
-    if "page" in args.parts:
-        from bench import pages
-
-        log("DNC Numbers page against the admin changelist")
-        pages.run(ctx)
-    if "import" in args.parts:
-        from bench import importing
-
-        log("Import of a file against django-import-export")
-        importing.run(ctx, server, args.database)
+        load_list_and_time_dialer(args, ctx, conn)
+    run_other_parts(args, ctx)
 
     from bench import report
 
-    table = report.results_table(ctx.rows)
-    print("\n".join(table))
+    print("\n".join(report.results_table(ctx.rows)))
     for lines in ctx.details.values():
         print()
         print("\n".join(lines))
 
     total = time.perf_counter() - started
     if args.write:
-        command = "python -m bench.run " + shlex.join(argv or sys.argv[1:])
+        facts = report.machine(postgres_version)
+        facts.append(("load average when the run started", f"{load_average:.2f}"))
         report.write_page(
             args.write,
             ctx,
-            command=command.strip(),
-            machine_facts=report.machine(postgres_version),
+            command=shlex.join(["python", "-m", "bench.run", *argv]),
+            machine_facts=facts,
             total_seconds=total,
         )
         log(f"Wrote {args.write}")

@@ -1,8 +1,6 @@
-"""Timing helpers and the result rows that the report prints."""
+"""Result rows of the benchmark and the formatting of their figures."""
 
 import statistics
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -14,23 +12,12 @@ class Row:
     project: float
     baseline: float | None
     baseline_name: str = ""
-    note: str = ""
 
     @property
     def ratio(self) -> float | None:
         if self.baseline is None or self.baseline == 0:
             return None
         return self.project / self.baseline
-
-
-def time_each(function: Callable, arguments) -> list[float]:
-    """Call `function` once per argument and return each call's duration."""
-    durations = []
-    for argument in arguments:
-        start = time.perf_counter()
-        function(argument)
-        durations.append(time.perf_counter() - start)
-    return durations
 
 
 def median(samples: list[float]) -> float:
@@ -44,7 +31,9 @@ def format_duration(seconds: float) -> str:
     if seconds < 1:
         value = seconds * 1e3
         return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
-    return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:.0f} s"
+    if seconds < 120:
+        return f"{seconds:.1f} s" if seconds < 100 else f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def format_ratio(ratio: float | None) -> str:
