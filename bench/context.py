@@ -1,4 +1,4 @@
-"""What every part of the benchmark shares: settings, data and results."""
+"""Shared state of the benchmark's parts: options, generated data, results."""
 
 from dataclasses import dataclass, field
 

@@ -14,7 +14,7 @@ from psycopg import sql
 
 DEFAULT_NAME = "dncadmin_bench"
 
-# Databases that other people or processes use; the benchmark drops its own.
+# Databases that other processes use, which the benchmark never drops.
 _PROTECTED_NAMES = {"postgres", "template0", "template1", "test_postgres"}
 
 
@@ -105,17 +105,15 @@ def copy_rows(
     table: str,
     columns: list[str],
     rows,
-    *,
-    rebuild_indexes: bool = True,
 ) -> None:
     """Load rows into a table with COPY, then VACUUM ANALYZE it.
 
     Each row is a tuple of text values without tabs, newlines or backslashes.
-    With `rebuild_indexes`, the table's plain indexes are dropped before the
-    load and created again after it, which is several times faster than
-    updating a trigram index row by row.
+    The table's plain indexes are dropped before the load and created again
+    after it, because building an index once is faster than updating it for
+    every row.
     """
-    indexes = secondary_indexes(conn, table) if rebuild_indexes else []
+    indexes = secondary_indexes(conn, table)
     with conn.transaction():
         for name, _ in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(_ident(name)))
@@ -159,17 +157,6 @@ def vacuum_analyze(conn: psycopg.Connection, table: str) -> None:
         conn.execute(sql.SQL("VACUUM ANALYZE {}").format(_ident(table)))
     finally:
         conn.autocommit = previous
-
-
-def reset_sequence(conn: psycopg.Connection, table: str) -> None:
-    """Move a table's id sequence past the ids that a COPY wrote."""
-    conn.execute(
-        sql.SQL(
-            "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-            "coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
-        ).format(_ident(table)),
-        [table],
-    )
 
 
 def _ident(name: str) -> sql.Identifier:

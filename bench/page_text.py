@@ -58,7 +58,7 @@ METHOD = """\
   connection, against `SELECT 1 FROM dnc_dncnumber WHERE phone_number = %s` as
   a prepared statement through psycopg 3 on a connection of its own. Both look
   up the same numbers, half of them listed, in random order, after 1,000
-  warm-up lookups each; the two alternate which goes first.
+  warm-up lookups each, and the two alternate which goes first.
 - **Call creation**: `Call.objects.create(phone_number=..., agent=...)`,
   whose `save()` takes the number's advisory lock and runs the pre-dial check,
   against a prepared `INSERT` of the same row through psycopg. The database
@@ -68,14 +68,16 @@ METHOD = """\
 - **Dialer**: `campaigns.dialer.next_lead(campaign, agent)` on one campaign of
   {leads:,} leads, about 5% of which dial numbers from the first {small:,}
   listed numbers, so some picks skip leads as DNC. The same picks run on a
-  list of {small:,} numbers and on the full list, from the same starting
-  state; the baseline is the small list.
+  list of {small:,} numbers (the baseline) and on the full list, in
+  alternating blocks that each start from the same state. The small list is a
+  copy of those {small:,} rows, swapped in for the full table by renaming.
 - **Import**: see below.
 - **DNC Numbers page**: `/dnc/` as a superuser through Django's test Client,
   against the Django admin changelist of the same model
   (`/django-admin/dnc/dncnumber/`, `search_fields = ["phone_number"]`), after
   3 warm-up requests each. The admin's search for "(202) 555-0143" compares
-  the typed text, so it finds nothing; the project's finds +12025550143.
+  the typed text, so it finds nothing, while the project's finds
+  +12025550143.
 """
 
 DATA = """\
@@ -83,7 +85,7 @@ DATA = """\
 
 The list holds {list_size:,} distinct numbers that phonenumbers validates: US
 area codes from a fixed list of real ones, exchanges 200-999 and random line
-numbers, from a fixed seed, so each run loads the same list. About 96% have
+numbers, from a fixed seed, so each run loads the same list. About 95% have
 the source "import", the rest were added by hand, by call status or by API,
 at random times over three years. The import files write the same numbers in
 six formats in turn: `+12025550143`, `(202) 555-0143`, `202-555-0143`,

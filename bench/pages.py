@@ -83,7 +83,7 @@ def run(ctx: Context) -> None:
     slowest = 0.0
     query_counts = set()
     with override_settings(**PAGE_SETTINGS), warnings.catch_warnings():
-        # WhiteNoise warns that STATIC_ROOT is missing: no collectstatic here.
+        # WhiteNoise warns that STATIC_ROOT is missing, as collectstatic never ran.
         warnings.filterwarnings("ignore", "No directory at", UserWarning)
         for label, project_query, admin_query in PAGES:
             project = measure_page(client, "/dnc/", project_query, ctx.requests)

@@ -1,6 +1,6 @@
 """Measure dncadmin on a one-million-number DNC list against common baselines.
 
-    python -m bench.run                      # the full run, about ten minutes
+    python -m bench.run                      # the full run, several minutes
     python -m bench.run --numbers 20000      # a quick smoke run
     python -m bench.run --only predial,page  # some parts only
 
@@ -137,38 +137,26 @@ def log_new_rows(ctx: Context, first: int) -> None:
         log(f"  {row.work}: {format_duration(row.project)} against {baseline}")
 
 
-def load_list_and_time_dialer(args, ctx: Context, conn: psycopg.Connection) -> None:
-    """Load the DNC list with COPY, timing the dialer before and after.
-
-    The dialer runs once on the first SMALL_LIST numbers and once on the full
-    list, so the list is loaded in two steps when that part runs.
-    """
-    loaded = 0
-    if "dialer" in args.parts:
-        from bench import dialer
-
-        log(f"Loading {SMALL_LIST:,} numbers; dialer on the small list")
-        first = list_rows(ctx.listed[:SMALL_LIST], args.seed)
-        database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, first)
-        loaded = SMALL_LIST
-        dialer_bench = dialer.prepare(ctx, conn)
-        dialer.run(dialer_bench, ctx, conn, list_size=SMALL_LIST)
-
-    log(f"Loading the DNC list up to {args.numbers:,} numbers with COPY")
+def load_list(args, ctx: Context, conn: psycopg.Connection) -> None:
+    log(f"Loading the DNC list of {args.numbers:,} numbers with COPY")
     load_started = time.perf_counter()
-    rest = list_rows(ctx.listed[loaded:], args.seed + 1)
-    database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, rest)
+    rows = list_rows(ctx.listed, args.seed)
+    database.copy_rows(conn, "dnc_dncnumber", DNC_COLUMNS, rows)
     log(f"Loaded in {format_duration(time.perf_counter() - load_started)}")
 
-    if "dialer" in args.parts:
-        log(f"Dialer on the list of {args.numbers:,}")
-        dialer.run(dialer_bench, ctx, conn, list_size=args.numbers)
-        dialer.report(dialer_bench, ctx)
-        log_new_rows(ctx, len(ctx.rows) - 1)
+
+def time_dialer(args, ctx: Context, conn: psycopg.Connection) -> None:
+    from bench import dialer
+
+    log(f"Dialer with {SMALL_LIST:,} and with {args.numbers:,} DNC numbers")
+    dialer_bench = dialer.prepare(ctx, conn)
+    dialer.run(dialer_bench, ctx, conn)
+    dialer.report(dialer_bench, ctx)
+    log_new_rows(ctx, len(ctx.rows) - 1)
 
 
 def run_other_parts(args, ctx: Context) -> None:
-    """Run the parts that need the full list; the import empties it."""
+    """Run the parts after the dialer's; the import, last, empties the list."""
     if "predial" in args.parts:
         from bench import predial
 
@@ -223,7 +211,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     with psycopg.connect(**ctx.connect, autocommit=True) as conn:
         postgres_version = database.server_version(conn)
-        load_list_and_time_dialer(args, ctx, conn)
+        load_list(args, ctx, conn)
+        if "dialer" in args.parts:
+            time_dialer(args, ctx, conn)
     run_other_parts(args, ctx)
 
     from bench import report
