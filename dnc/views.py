@@ -132,8 +132,15 @@ def _find_listed(phone_number: str) -> tuple[str, DncNumber | None]:
     return e164, listed
 
 
-def _not_listed(e164: str) -> Http404:
-    return Http404(
+def _not_listed(request, e164: str) -> HttpResponse:
+    """Report a number that is no longer listed.
+
+    htmx gets a warning toast and a table refresh, other requests a 404 page.
+    """
+    if request.htmx:
+        message = f"{format_national(e164)} was already removed from the DNC list."
+        return _list_changed(message, "warning")
+    raise Http404(
         f"{e164} is not on the DNC list. Someone may have removed it already, "
         "so go back to the DNC Numbers page to see the current list."
     )
@@ -144,7 +151,7 @@ def _not_listed(e164: str) -> Http404:
 def number_remove(request, phone_number):
     e164, listed = _find_listed(phone_number)
     if listed is None and request.method == "GET":
-        raise _not_listed(e164)
+        return _not_listed(request, e164)
     form = RemovalForm(request.POST if request.method == "POST" else None)
 
     if form.is_valid():
@@ -175,7 +182,7 @@ def number_remove(request, phone_number):
             return redirect("dnc:list")
 
     if listed is None:
-        raise _not_listed(e164)
+        return _not_listed(request, e164)
     status = 422 if form.errors else 200
     template = "dnc/number_remove.html"
     if request.htmx:

@@ -234,3 +234,16 @@ def test_audit_filter_updates_the_download_link(signed_in, live_server):
     content = download_info.value.path().read_text(encoding="utf-8")
     assert "+12125550100" in content
     assert E164 not in content
+
+
+def test_trash_of_a_number_removed_meanwhile(signed_in, charlie):
+    page = signed_in
+    list_number(E164)
+    page.reload()
+    DncNumber.objects.remove(E164, by=charlie, reason="call_mistake")
+
+    page.get_by_role("link", name=f"Remove {E164} from the DNC list").click()
+
+    expect(toast(page)).to_contain_text("(202) 555-0143 was already removed")
+    expect(page.locator("dialog#modal")).to_be_hidden()
+    expect(page.locator("#dnc-table")).to_contain_text("The DNC list is empty.")

@@ -64,6 +64,15 @@ class TestModal:
         assert response.status_code == 404
         assert "+12025550143 is not on the DNC list" in text(response)
 
+    def test_htmx_for_number_not_listed_gets_a_toast(self, admin_client):
+        response = admin_client.get(URL, **HTMX)
+
+        assert response.status_code == 204
+        events = json.loads(response["HX-Trigger"])
+        assert events["toast"]["level"] == "warning"
+        assert "(202) 555-0143 was already removed" in events["toast"]["message"]
+        assert "dnc:changed" in events
+
 
 class TestRemove:
     def test_it_removes_and_redirects(self, admin_client, listed):
@@ -170,6 +179,13 @@ class TestNotListed:
 
         assert "was already removed" in text(response)
         assert removals() == [(E164, "added_mistake", "", "charlie")]
+
+    def test_htmx_bad_form_for_number_not_listed(self, admin_client):
+        response = admin_client.post(URL, {"reason": ""}, **HTMX)
+
+        assert response.status_code == 204
+        toast = json.loads(response["HX-Trigger"])["toast"]
+        assert "was already removed" in toast["message"]
 
     @pytest.mark.parametrize("method", ["get", "post"])
     def test_invalid_number_in_url_is_404(self, admin_client, method):
