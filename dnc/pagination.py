@@ -2,6 +2,10 @@ from dataclasses import dataclass
 
 PAGE_SIZE = 50
 
+# Higher page numbers would overflow PostgreSQL's bigint OFFSET and fail the
+# query. A list would need 50 billion rows to reach this page.
+MAX_PAGE = 1_000_000_000
+
 
 @dataclass(frozen=True)
 class Page:
@@ -26,7 +30,7 @@ def paginate(queryset, page_param: str | None, size: int = PAGE_SIZE) -> Page:
     page fetches one extra row to learn whether another page follows.
     """
     try:
-        number = max(1, int(page_param or 1))
+        number = min(max(1, int(page_param or 1)), MAX_PAGE)
     except ValueError:
         number = 1
     offset = (number - 1) * size

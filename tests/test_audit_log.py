@@ -198,6 +198,14 @@ class TestPagination:
         assert "← Newer" in second.content.decode()
         assert "Older →" not in second.content.decode()
 
+    def test_huge_page_is_empty(self, admin_client):
+        make_entry()
+
+        response = admin_client.get(URL, {"page": "9" * 25})
+
+        assert response.status_code == 200
+        assert shown_rows(response) == []
+
     def test_pages_keep_the_filter(self, admin_client):
         for _ in range(PAGE_SIZE + 1):
             make_entry()

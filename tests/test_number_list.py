@@ -215,13 +215,15 @@ class TestPagination:
         assert response.status_code == 200
         assert shown_numbers(response) == numbers[::-1]
 
-    def test_page_past_the_end_is_empty(self, admin_client):
+    @pytest.mark.parametrize("page", ["9", "99999999999999999999999"])
+    def test_page_past_the_end_is_empty(self, admin_client, page):
         make_numbers(3)
 
-        response = admin_client.get(URL, {"page": "9"})
+        response = admin_client.get(URL, {"page": page})
 
         assert response.status_code == 200
         assert shown_numbers(response) == []
+        assert "← Newer" in response.content.decode()
 
 
 class TestQueryCount:
