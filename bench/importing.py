@@ -262,8 +262,9 @@ def _stages_table(full: dict, parse_seconds: float, rows: int) -> list[str]:
         f"| all of `import_file()` | {format_duration(total)} | 100% |",
         "",
         "Parsing the numbers alone, with the import's own parser on the same",
-        f"values in the benchmark's process, took {format_duration(parse_seconds)}.",
-        "The rest of the read stage reads the CSV and streams the COPY.",
+        "values in the benchmark's process, took "
+        f"{format_duration(parse_seconds)}. The rest of the read stage reads the",
+        "CSV and streams the COPY.",
     ]
     return lines
 

@@ -21,15 +21,18 @@ make bench                                       # full run, rewrites this page
 
 `make bench` installs the `bench` extra (django-import-export, the import
 baseline) and runs `python -m bench.run --write docs/benchmarks.md`. The run
-drops and creates the database
-`dncadmin_bench` on the project's PostgreSQL server (the embedded one unless
-DATABASE_URL is set), migrates it, loads generated numbers with COPY and drops
-the database at the end (`--keep-database` keeps it). Django runs with DEBUG
-off, as in production. `python -m bench.run --help` lists the options.
+drops and creates the database `dncadmin_bench` on the project's PostgreSQL
+server (the embedded one unless DATABASE_URL is set), migrates it, loads
+generated numbers with COPY and drops the database at the end
+(`--keep-database` keeps it). Django runs with DEBUG off, as in production.
+`python -m bench.run --help` lists the options.
 
 ## This run
 
-`{command}` on {run_date} took {total}, on this machine:
+`{command}` on {run_date} took {total} on this machine.
+Other processes shared it, as the load average shows, so figures vary from run to
+run. The two sides of the pre-dial, call, dialer and page figures are timed
+in turn, so that load affects both alike. The imports run one after another.
 
 | | |
 |---|---|
@@ -75,9 +78,9 @@ METHOD = """\
 - **DNC Numbers page**: `/dnc/` as a superuser through Django's test Client,
   against the Django admin changelist of the same model
   (`/django-admin/dnc/dncnumber/`, `search_fields = ["phone_number"]`), after
-  3 warm-up requests each. The admin's search for "(202) 555-0143" compares
-  the typed text, so it finds nothing, while the project's finds
-  +12025550143.
+  3 warm-up requests each, the two pages requested in turn. The admin's
+  search for "(202) 555-0143" compares the typed text, so it finds nothing,
+  while the project's finds +12025550143.
 """
 
 DATA = """\

@@ -226,7 +226,12 @@ def main(argv: list[str] | None = None) -> None:
     total = time.perf_counter() - started
     if args.write:
         facts = report.machine(postgres_version)
-        facts.append(("load average when the run started", f"{load_average:.2f}"))
+        facts.append(
+            (
+                "load average (1 minute) at the start and the end",
+                f"{load_average:.2f} and {os.getloadavg()[0]:.2f}",
+            )
+        )
         report.write_page(
             args.write,
             ctx,
