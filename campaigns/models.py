@@ -1,7 +1,11 @@
 """Contacts, campaigns and their leads, and the calls placed to them.
 
 `Call` holds the pre-dial check: no row of it can be written for a number on the
-DNC list, through the ORM or around it.
+DNC list, through the ORM or around it. Call.save(), and so create(), checks
+the number under its advisory lock and raises DoNotCallError. A trigger does
+the same for writes that bypass save(): bulk_create() and QuerySet.update()
+turn its error into DoNotCallError too, while raw SQL gets the database error
+itself (SQLSTATE DNC01), which refused_number() recognises.
 """
 
 import logging

@@ -43,6 +43,13 @@ class TestConsole:
         assert b"Spring leads" in response.content
         assert b"Old leads" not in response.content
 
+    def test_it_keeps_the_campaign_picked_before(self, agent_client):
+        campaign = make_campaign("Spring leads")
+
+        response = agent_client.get(CONSOLE_URL, {"campaign": campaign.pk})
+
+        assert f'value="{campaign.pk}" selected'.encode() in response.content
+
     def test_admins_may_use_it(self, admin_client):
         assert admin_client.get(CONSOLE_URL).status_code == 200
 
