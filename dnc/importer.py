@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from dnc.importing import load
-from dnc.importing.detect import SAMPLE_BYTES, ImportFileError, Layout, detect_layout
-from dnc.importing.rows import NumberParser, ReadCounts, read_records, stage_rows
+from dnc.importing.detect import ImportFileError, Layout, detect_layout
+from dnc.importing.reader import BlockReader, SampledSource
+from dnc.importing.rows import NumberParser, ReadCounts, read_records, staging_blocks
 from dnc.models import DncImport, DncImportRow, Source
 
 __all__ = ["ImportFileError", "ImportProgress", "ImportReport", "import_file"]
@@ -94,35 +95,6 @@ class ImportReport:
         return rows.order_by("row")
 
 
-class _SampledSource(io.RawIOBase):
-    """A binary stream that keeps its first bytes for layout detection.
-
-    Reading starts again at the first byte, so the file is read once, and the
-    number of bytes read so far is kept for progress reports.
-    """
-
-    def __init__(self, raw):
-        super().__init__()
-        self._raw = raw
-        self.sample = raw.read(SAMPLE_BYTES)
-        self.is_complete = len(self.sample) < SAMPLE_BYTES
-        self._offset = 0
-        self.bytes_read = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._offset < len(self.sample):
-            data = self.sample[self._offset : self._offset + len(buffer)]
-            self._offset += len(data)
-        else:
-            data = self._raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.bytes_read += len(data)
-        return len(data)
-
-
 def _file_size(fileobj) -> int:
     try:
         return os.fstat(fileobj.fileno()).st_size
@@ -164,19 +136,17 @@ def _import(fileobj, user, file_name, dnc_import, progress) -> ImportReport:
         )
     started = time.monotonic()
     try:
-        source = _SampledSource(fileobj)
+        source = SampledSource(fileobj)
         layout = detect_layout(
             source.sample, file_name=file_name, complete=source.is_complete
         )
-        bytes_total = _file_size(fileobj)
-        _mark_running(dnc_import, layout, bytes_total)
+        source.size = _file_size(fileobj)
+        _mark_running(dnc_import, layout, source.size)
         logger.info(
             "Import %s of %s started: %s", dnc_import.pk, file_name, layout.describe()
         )
         with transaction.atomic():
-            report = _load(
-                source, layout, dnc_import, user, progress, bytes_total, started
-            )
+            report = _load(source, layout, dnc_import, user, progress, started)
     except Exception as exc:
         _mark_failed(dnc_import, exc)
         raise
@@ -228,59 +198,36 @@ def _mark_failed(dnc_import: DncImport, exc: Exception) -> None:
     dnc_import.save(update_fields=["status", "error", "finished_at"])
 
 
-def _load(source, layout, dnc_import, user, progress, bytes_total, started):
+def _load(source, layout, dnc_import, user, progress, started):
     timings = {"detect": time.monotonic() - started}
-    text = io.TextIOWrapper(
-        io.BufferedReader(source, _READ_BUFFER),
-        encoding=layout.encoding,
-        errors="surrogateescape" if layout.encoding.startswith("utf-8") else "replace",
-        newline="",
-    )
-    parser = NumberParser()
-
-    def report_progress(counts: ReadCounts, reading_done: bool = False) -> None:
-        if progress is not None:
-            progress(
-                ImportProgress(
-                    dnc_import_id=dnc_import.pk,
-                    rows_read=counts.rows_read,
-                    blank=counts.blank,
-                    rejected=counts.rejected,
-                    bytes_read=source.bytes_read,
-                    bytes_total=bytes_total,
-                    reading_done=reading_done,
-                )
-            )
-
-    def produce(write) -> ReadCounts:
-        records = read_records(text, layout)
-        try:
-            return stage_rows(
-                records, layout, parser, write, report_progress, PROGRESS_EVERY
-            )
-        except csv.Error as exc:
-            raise ImportFileError(
-                f'"{dnc_import.file_name}" cannot be read as CSV after '
-                f"{source.bytes_read:,} bytes ({exc}). Check that the file is a "
-                "CSV or plain-text list of numbers."
-            ) from None
+    user_id = user.pk if user else None
+    now = timezone.now()
+    # A list without add/delete flags adds each block's numbers as it is read,
+    # because which of a number's rows comes first does not change them.
+    add_to = None
+    if not layout.is_change_list:
+        add_to = {"import_id": dnc_import.pk, "user_id": user_id, "now": now}
 
     mark = time.monotonic()
     with connection.cursor() as cursor:
         load.create_staging(cursor)
-        read = load.copy_rows(cursor, produce)
-        report_progress(read, reading_done=True)
+        read, added = _read(cursor, source, layout, dnc_import, progress, add_to)
         timings["read"] = time.monotonic() - mark
 
         mark = time.monotonic()
-        duplicates = load.store_report_rows(cursor, dnc_import.pk)
+        duplicates = load.store_report_rows(
+            cursor, dnc_import.pk, keep_numbers=add_to is None
+        )
         timings["report"] = time.monotonic() - mark
 
         mark = time.monotonic()
-        now = timezone.now()
-        applied = load.apply_numbers(
-            cursor, import_id=dnc_import.pk, user_id=user.pk if user else None, now=now
-        )
+        if add_to is None:
+            applied = load.apply_numbers(
+                cursor, import_id=dnc_import.pk, user_id=user_id, now=now
+            )
+        else:
+            distinct = read.staged - duplicates
+            applied = load.ApplyCounts(added=added, already_listed=distinct - added)
         timings["apply"] = time.monotonic() - mark
 
     report = ImportReport(
@@ -297,6 +244,53 @@ def _load(source, layout, dnc_import, user, progress, bytes_total, started):
         not_listed=applied.not_listed,
         timings=timings,
     )
+    _record(report, dnc_import, user, source.bytes_read)
+    return report
+
+
+def _read(cursor, source, layout, dnc_import, progress, add_to):
+    """Parse the file and stage its rows; return the counts and numbers added."""
+    text = io.TextIOWrapper(
+        io.BufferedReader(source, _READ_BUFFER),
+        encoding=layout.encoding,
+        errors="surrogateescape" if layout.encoding.startswith("utf-8") else "replace",
+        newline="",
+    )
+    counts = ReadCounts()
+    blocks = staging_blocks(
+        read_records(text, layout), layout, NumberParser(), counts, PROGRESS_EVERY
+    )
+    reader = BlockReader(blocks, counts, source)
+    added = 0
+    reader.start()
+    try:
+        for block in reader:
+            added += load.stage_block(cursor, block.rows, add_to=add_to)
+            if progress is not None:
+                progress(
+                    ImportProgress(
+                        dnc_import_id=dnc_import.pk,
+                        rows_read=block.rows_read,
+                        blank=block.blank,
+                        rejected=block.rejected,
+                        bytes_read=block.bytes_read,
+                        bytes_total=source.size,
+                        reading_done=block.is_last,
+                    )
+                )
+    except csv.Error as exc:
+        raise ImportFileError(
+            f'"{dnc_import.file_name}" cannot be read as CSV after '
+            f"{source.bytes_read:,} bytes ({exc}). Check that the file is a "
+            "CSV or plain-text list of numbers."
+        ) from None
+    finally:
+        reader.close()
+    return counts, added
+
+
+def _record(report, dnc_import, user, bytes_read) -> None:
+    """Write the audit entry of the import and its counts."""
     AuditEntry.objects.create(
         action=AuditEntry.Action.IMPORTED,
         source=Source.IMPORT,
@@ -309,8 +303,7 @@ def _load(source, layout, dnc_import, user, progress, bytes_total, started):
         setattr(dnc_import, name, value)
     dnc_import.status = DncImport.Status.DONE
     dnc_import.finished_at = timezone.now()
-    dnc_import.bytes_read = source.bytes_read
+    dnc_import.bytes_read = bytes_read
     dnc_import.save(
         update_fields=[*COUNT_FIELDS, "status", "finished_at", "bytes_read"]
     )
-    return report

@@ -187,7 +187,7 @@ class TestRecords:
         import_file(path, by=None, file_name="list.txt", progress=seen.append)
 
         assert [progress.rows_read for progress in seen] == [10, 20, 25]
-        assert seen[-1].reading_done
+        assert [progress.reading_done for progress in seen] == [False, False, True]
         assert seen[-1].bytes_read == path.stat().st_size
         assert seen[-1].bytes_total == path.stat().st_size
 
@@ -556,7 +556,7 @@ def test_failure_rolls_back_everything(tmp_path, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("dnc.importing.load.apply_numbers", fail)
+    monkeypatch.setattr("dnc.importing.load.store_report_rows", fail)
 
     with pytest.raises(RuntimeError):
         run(tmp_path, "2025550143\nbad\n")

@@ -1,23 +1,27 @@
 """Apply staged rows to the DNC list with set-based SQL.
 
-The rows of a file go into a temporary staging table by COPY. From there a
-few statements find repeated numbers, store the report rows, add the new
-numbers and apply registry deletions. Everything runs in the caller's
+The rows of a file go into a temporary staging table by COPY, block by block.
+For a list without add/delete flags each block's new numbers are added to the
+list at once, while the next block is parsed. At the end a few statements
+find repeated numbers, store the report rows, add the numbers of a change
+list and apply its registry deletions. Everything runs in the caller's
 transaction. The statements are f-strings only for table names, which are
-constants; every value is a query parameter.
+constants. Every value is a query parameter.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from audit.models import AuditEntry
 from dnc.models import DncImportRow, DncNumber, RemovalReason, Source
 
 STAGING_TABLE = "dnc_import_staging"
+CHUNK_TABLE = "dnc_import_chunk"
 NUMBERS_TABLE = "dnc_import_numbers"
 
+_STAGING_COLUMNS = "row_no, phone, action, value, error"
+
 # Enough for the sort that finds repeated numbers in a million rows to stay in
-# memory; SET LOCAL keeps it to this transaction.
+# memory. SET LOCAL keeps it to this transaction.
 _WORK_MEM = "128MB"
 
 _NUMBERS = DncNumber._meta.db_table
@@ -29,7 +33,6 @@ _REPORT_ROWS = DncImportRow._meta.db_table
 class ApplyCounts:
     added: int = 0
     already_listed: int = 0
-    duplicates: int = 0
     removed: int = 0
     kept: int = 0
     not_listed: int = 0
@@ -37,78 +40,46 @@ class ApplyCounts:
 
 def create_staging(cursor) -> None:
     cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{STAGING_TABLE}")
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{NUMBERS_TABLE}")
-    # ON COMMIT DROP, and the DROPs above for a second import in one
-    # transaction, as in tests.
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE {STAGING_TABLE} (
-            row_no integer NOT NULL,
-            phone text COLLATE "C",
-            action "char",
-            value text,
-            error text
-        ) ON COMMIT DROP
-        """
-    )
+    # The tables go at commit (ON COMMIT DROP), or here when one transaction
+    # runs a second import, as tests do.
+    for table in (STAGING_TABLE, CHUNK_TABLE, NUMBERS_TABLE):
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+    for table in (STAGING_TABLE, CHUNK_TABLE):
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {table} (
+                row_no integer NOT NULL,
+                phone text COLLATE "C",
+                action "char",
+                value text,
+                error text
+            ) ON COMMIT DROP
+            """
+        )
 
 
-def copy_rows(cursor, produce: Callable[[Callable[[str], None]], object]):
-    """Run `produce(write)`, sending what it writes to the staging table."""
-    columns = "row_no, phone, action, value, error"
-    with cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
-        return produce(copy.write)
+def stage_block(cursor, block: str, *, add_to: dict | None = None) -> int:
+    """COPY one block of staging rows into the staging table.
+
+    With `add_to` (import_id, user_id and now) the block's new numbers are
+    added to the list too. Returns how many numbers were added.
+    """
+    if add_to is None:
+        with cursor.copy(
+            f"COPY {STAGING_TABLE} ({_STAGING_COLUMNS}) FROM STDIN"
+        ) as copy:
+            copy.write(block)
+        return 0
+
+    cursor.execute(f"TRUNCATE {CHUNK_TABLE}")
+    with cursor.copy(f"COPY {CHUNK_TABLE} ({_STAGING_COLUMNS}) FROM STDIN") as copy:
+        copy.write(block)
+    added = _insert_numbers(cursor, CHUNK_TABLE, "phone IS NOT NULL", **add_to)
+    cursor.execute(f"INSERT INTO {STAGING_TABLE} SELECT * FROM {CHUNK_TABLE}")  # noqa: S608
+    return added
 
 
-def store_report_rows(cursor, import_id: int) -> int:
-    """Store rejected and repeated rows; return the number of repeated rows."""
-    # The first row of each number counts; later rows repeat it.
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE {NUMBERS_TABLE} ON COMMIT DROP AS
-        SELECT phone, row_no, action,
-               min(row_no) OVER (PARTITION BY phone) AS first_row
-        FROM {STAGING_TABLE}
-        WHERE phone IS NOT NULL
-        """  # noqa: S608
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
-        SELECT %s, row_no, %s, value, error
-        FROM {STAGING_TABLE}
-        WHERE phone IS NULL
-        """,  # noqa: S608
-        [import_id, DncImportRow.Kind.REJECTED],
-    )
-    cursor.execute(
-        f"""
-        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
-        SELECT %s, row_no, %s, phone,
-               'Repeats the number of row ' || first_row || ' (' || phone
-               || '). Only the first row of a number is imported.'
-        FROM {NUMBERS_TABLE}
-        WHERE row_no <> first_row
-        """,  # noqa: S608
-        [import_id, DncImportRow.Kind.DUPLICATE],
-    )
-    return cursor.rowcount
-
-
-def apply_numbers(cursor, *, import_id: int, user_id, now) -> ApplyCounts:
-    """Add the new numbers and apply registry deletions."""
-    counts = ApplyCounts()
-    cursor.execute(
-        f"""
-        SELECT count(*) FILTER (WHERE action = 'A'),
-               count(*) FILTER (WHERE action = 'D')
-        FROM {NUMBERS_TABLE}
-        WHERE row_no = first_row
-        """  # noqa: S608
-    )
-    additions, deletions = cursor.fetchone()
-
+def _insert_numbers(cursor, table: str, condition: str, *, import_id, user_id, now):
     # NOTE: The bulk insert takes no per-number advisory lock, because a
     # million of them would exhaust PostgreSQL's lock table. The new numbers
     # become visible at commit. So a call whose pre-dial trigger looked the
@@ -120,14 +91,84 @@ def apply_numbers(cursor, *, import_id: int, user_id, now) -> ApplyCounts:
             (phone_number, source, added_by_id, added_at, note, call_id,
              dnc_import_id)
         SELECT phone, %s, %s, %s, '', NULL, %s
-        FROM {NUMBERS_TABLE}
-        WHERE row_no = first_row AND action = 'A'
+        FROM {table}
+        WHERE {condition}
         ORDER BY phone
         ON CONFLICT (phone_number) DO NOTHING
         """,  # noqa: S608
         [Source.IMPORT, user_id, now, import_id],
     )
-    counts.added = cursor.rowcount
+    return cursor.rowcount
+
+
+def store_report_rows(cursor, import_id: int, *, keep_numbers: bool) -> int:
+    """Store rejected and repeated rows; return the number of repeated rows.
+
+    With `keep_numbers` the staged numbers, each with the first row of its
+    number, are kept in NUMBERS_TABLE for apply_numbers.
+    """
+    cursor.execute(
+        f"""
+        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
+        SELECT %s, row_no, %s, value, error
+        FROM {STAGING_TABLE}
+        WHERE phone IS NULL
+        """,  # noqa: S608
+        [import_id, DncImportRow.Kind.REJECTED],
+    )
+
+    # The first row of each number counts, and later rows repeat it.
+    numbers = f"""
+        SELECT phone, row_no, action,
+               min(row_no) OVER (PARTITION BY phone) AS first_row
+        FROM {STAGING_TABLE}
+        WHERE phone IS NOT NULL
+    """  # noqa: S608
+    if keep_numbers:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {NUMBERS_TABLE} ON COMMIT DROP AS {numbers}"
+        )
+        numbers = NUMBERS_TABLE
+    else:
+        numbers = f"({numbers}) AS numbers"
+    cursor.execute(
+        f"""
+        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
+        SELECT %s, row_no, %s, phone,
+               'Repeats the number of row ' || first_row || ' (' || phone
+               || '). Only the first row of a number is imported.'
+        FROM {numbers}
+        WHERE row_no <> first_row
+        """,  # noqa: S608
+        [import_id, DncImportRow.Kind.DUPLICATE],
+    )
+    return cursor.rowcount
+
+
+def apply_numbers(cursor, *, import_id: int, user_id, now) -> ApplyCounts:
+    """Add the new numbers of a change list and apply its registry deletions.
+
+    Needs the NUMBERS_TABLE of store_report_rows.
+    """
+    counts = ApplyCounts()
+    cursor.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE action = 'A'),
+               count(*) FILTER (WHERE action = 'D')
+        FROM {NUMBERS_TABLE}
+        WHERE row_no = first_row
+        """  # noqa: S608
+    )
+    additions, deletions = cursor.fetchone()
+
+    counts.added = _insert_numbers(
+        cursor,
+        NUMBERS_TABLE,
+        "row_no = first_row AND action = 'A'",
+        import_id=import_id,
+        user_id=user_id,
+        now=now,
+    )
     counts.already_listed = additions - counts.added
 
     if deletions:

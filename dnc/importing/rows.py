@@ -11,7 +11,7 @@ number.
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import phonenumbers
@@ -23,9 +23,6 @@ from dnc.phone import InvalidPhoneNumber, to_e164
 
 # Maximum length of a raw value kept for the report of a rejected row.
 MAX_STORED_VALUE = 200
-
-# Staging rows are sent to PostgreSQL in blocks of this many.
-_BLOCK_ROWS = 20_000
 
 _PUNCTUATION = str.maketrans("", "", " ()-")
 _COPY_ESCAPES = str.maketrans(
@@ -137,75 +134,74 @@ def _registry_pair(value: str) -> str | None:
     return None
 
 
-def stage_rows(
+def staging_blocks(
     records: Iterator[tuple[int, list]],
     layout: Layout,
     parser: NumberParser,
-    write: Callable[[str], None],
-    on_progress: Callable[[ReadCounts], None],
-    progress_every: int,
-) -> ReadCounts:
-    """Parse every record and write staging rows in COPY text format.
+    counts: ReadCounts,
+    block_rows: int,
+) -> Iterator[tuple[str, bool]]:
+    """Parse every record and yield blocks of staging rows in COPY text format.
 
-    A staging row is `row, phone, action, value, error`: a number and its flag,
-    or a rejected value and its error message.
+    Each block comes with whether it is the last one. It has the staging rows
+    of `block_rows` records, or fewer at the end, and `counts` is up to date
+    when it is yielded. A staging row is `row, phone, action, value, error`: a
+    number and its flag, or a rejected value and its error message.
     """
-    counts = ReadCounts()
     block: list[str] = []
-    phone_column = layout.phone_column
-    flag_column = layout.flag_column
-    single_column = layout.delimiter is None
-    join = layout.join_area_code
-    next_progress = progress_every
+    block_end = counts.rows_read + block_rows
 
     for row, fields in records:
         counts.rows_read += 1
-        if counts.rows_read >= next_progress:
-            next_progress += progress_every
-            on_progress(counts)
-
-        try:
-            if single_column:
-                value = fields[0].strip()
-                if not value:
-                    counts.blank += 1
-                    continue
-                if join:
-                    value = _registry_pair(value) or value
-                action = "A"
-            else:
-                value = fields[phone_column] if phone_column < len(fields) else ""
-                if not value.strip():
-                    if all(not cell.strip() for cell in fields):
-                        counts.blank += 1
-                        continue
-                    raise RowRejected(
-                        value,
-                        f"Row {row} has no value in the phone column. Add the "
-                        "number or delete the row.",
-                    )
-                if join and phone_column + 1 < len(fields):
-                    pair = f"{value.strip()},{fields[phone_column + 1].strip()}"
-                    value = _registry_pair(pair) or value
-                action = _row_action(fields, flag_column, row)
-            phone = parser.to_e164(value)
-        except InvalidPhoneNumber as exc:
-            block.append(_rejected_line(row, exc.value, str(exc)))
-            counts.rejected += 1
-        except RowRejected as exc:
-            block.append(_rejected_line(row, exc.value, str(exc)))
-            counts.rejected += 1
-        else:
-            block.append(f"{row}\t{phone}\t{action}\t\\N\t\\N\n")
-            counts.staged += 1
-
-        if len(block) >= _BLOCK_ROWS:
-            write("".join(block))
+        line = _staging_line(row, fields, layout, parser, counts)
+        if line is not None:
+            block.append(line)
+        if counts.rows_read >= block_end:
+            block_end += block_rows
+            yield "".join(block), False
             block.clear()
 
-    if block:
-        write("".join(block))
-    return counts
+    yield "".join(block), True
+
+
+def _staging_line(
+    row: int, fields: list, layout: Layout, parser: NumberParser, counts: ReadCounts
+) -> str | None:
+    """Return the staging row of one record, or None for a blank record."""
+    phone_column = layout.phone_column
+    try:
+        if layout.delimiter is None:
+            value = fields[0].strip()
+            if not value:
+                counts.blank += 1
+                return None
+            if layout.join_area_code:
+                value = _registry_pair(value) or value
+            action = "A"
+        else:
+            value = fields[phone_column] if phone_column < len(fields) else ""
+            if not value.strip():
+                if all(not cell.strip() for cell in fields):
+                    counts.blank += 1
+                    return None
+                raise RowRejected(
+                    value,
+                    f"Row {row} has no value in the phone column. Add the "
+                    "number or delete the row.",
+                )
+            if layout.join_area_code and phone_column + 1 < len(fields):
+                pair = f"{value.strip()},{fields[phone_column + 1].strip()}"
+                value = _registry_pair(pair) or value
+            action = _row_action(fields, layout.flag_column, row)
+        phone = parser.to_e164(value)
+    except InvalidPhoneNumber as exc:
+        counts.rejected += 1
+        return _rejected_line(row, exc.value, str(exc))
+    except RowRejected as exc:
+        counts.rejected += 1
+        return _rejected_line(row, exc.value, str(exc))
+    counts.staged += 1
+    return f"{row}\t{phone}\t{action}\t\\N\t\\N\n"
 
 
 def _row_action(fields: list, flag_column: int | None, row: int) -> str:
