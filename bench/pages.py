@@ -13,7 +13,7 @@ from bench.timing import Row, format_duration, median
 
 ADMIN_CHANGELIST = "/django-admin/dnc/dncnumber/"
 
-# (what is shown, project query string, admin changelist query string)
+# (label, project query string, admin changelist query string)
 PAGES = (
     ("first page", {}, {}),
     ("search for the digits 867530", {"q": "867530"}, {"q": "867530"}),

@@ -6,6 +6,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench.context import Context
+from bench.page_text import render
 from bench.timing import Row, format_duration, format_ratio
 
 TABLE_HEAD = [
@@ -79,8 +80,6 @@ def write_page(
     total_seconds: float,
 ) -> None:
     """Write the Markdown page of one run to `path`."""
-    from bench.page_text import render
-
     path.write_text(
         render(
             ctx,

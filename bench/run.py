@@ -91,10 +91,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part {unknown[0]!r}: choose from {', '.join(PARTS)}")
-    if "dialer" in args.parts and args.numbers <= SMALL_LIST:
+    if args.numbers < SMALL_LIST:
+        parser.error(f"--numbers must be at least {SMALL_LIST:,}")
+    if "dialer" in args.parts and args.numbers == SMALL_LIST:
         parser.error(f"--numbers must exceed {SMALL_LIST:,} for the dialer part")
-    if args.numbers < 2 or args.lookups < 2 or args.requests < 1 or args.picks < 1:
-        parser.error("--numbers, --lookups, --requests and --picks must be positive")
+    if not 2 <= args.lookups <= 2 * args.numbers:
+        parser.error("--lookups must be between 2 and twice --numbers")
+    if args.leads < 1 or args.requests < 1 or args.picks < 1:
+        parser.error("--leads, --requests and --picks must be positive")
     return args
 
 
