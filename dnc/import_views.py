@@ -116,7 +116,6 @@ def _page(request, error: str = "", status: int = 200):
         "imports": imports,
         "error": error,
         "limit": _limit_text(),
-        "extensions": ", ".join(EXTENSIONS),
         "nav": "import",
     }
     return render(request, "dnc/import_list.html", context, status=status)
@@ -134,7 +133,11 @@ def import_list(request):
 def import_upload(request):
     # The upload handler must be set before the body is read, which CSRF
     # checking does; so the CSRF check runs after it, in _queue_upload.
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    # The body also has the form's other fields, hence the extra megabyte.
     if declared > MAX_UPLOAD_BYTES + 1024 * 1024:
         error = (
             f"The upload is {filesizeformat(declared)}, more than the limit of "

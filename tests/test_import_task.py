@@ -70,7 +70,7 @@ def test_progress_is_visible_outside_the_import(alice):
     writer = ProgressWriter()
 
     with connection.cursor() as cursor:
-        # The import's own transaction holds its work; progress is not in it.
+        # Progress is written outside the import's own, open transaction.
         cursor.execute("BEGIN")
         try:
             writer(

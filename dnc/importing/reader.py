@@ -1,7 +1,7 @@
 """Read an import file once, parsing it in a thread while the database works.
 
-Parsing is Python work and adding numbers is PostgreSQL work, so the two run
-side by side on two cores: `BlockReader` parses blocks of rows in a thread
+Parsing is Python work and adding numbers is PostgreSQL work, so the two can
+run side by side on two cores. `BlockReader` parses blocks of rows in a thread
 and hands them over through a short queue, which bounds the memory in use.
 """
 
