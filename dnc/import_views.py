@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -248,10 +248,15 @@ def import_rows_csv(request, pk):
 def export_csv(request):
     """Stream the DNC list, narrowed by the list page's search and source."""
     form = SearchForm(request.GET)
-    form.is_valid()
-    q = form.cleaned_data.get("q", "")
-    source = form.cleaned_data.get("source", "")
+    if not form.is_valid():
+        # An invalid search exports nothing, as the list page shows nothing.
+        errors = [error for field in form for error in field.errors]
+        return HttpResponseBadRequest(
+            " ".join(errors), content_type="text/plain; charset=utf-8"
+        )
 
+    q = form.cleaned_data["q"]
+    source = form.cleaned_data["source"]
     numbers = filter_numbers(DncNumber.objects.all(), q, source)
     response = StreamingHttpResponse(
         csv_chunks(numbers), content_type="text/csv; charset=utf-8"

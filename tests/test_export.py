@@ -75,6 +75,13 @@ class TestDownload:
         }
         assert [row["phone_number"] for row in read_csv(by_number)] == ["+12025550143"]
 
+    def test_invalid_search_exports_nothing(self, admin_client, numbers):
+        response = admin_client.get(URL + "?source=bogus")
+
+        assert response.status_code == 400
+        assert "bogus" in response.content.decode()
+        assert "+12025550143" not in response.content.decode()
+
     def test_empty_list_has_header_only(self, admin_client):
         _, body = download(admin_client)
 
