@@ -131,8 +131,8 @@ def import_list(request):
 @require_POST
 @admin_required
 def import_upload(request):
-    # The upload handler must be set before the body is read, which CSRF
-    # checking does; so the CSRF check runs after it, in _queue_upload.
+    # CSRF checking reads the body, so the upload handler is set first and
+    # the CSRF check runs after it, in _queue_upload.
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
