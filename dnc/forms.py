@@ -22,11 +22,24 @@ class PhoneNumberField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=64, label="Search")
+    q = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Search",
+        error_messages={
+            "max_length": (
+                "The search has %(show_value)d characters, more than the "
+                "%(limit_value)d allowed. Search for the number alone."
+            )
+        },
+    )
     source = forms.ChoiceField(
         required=False,
         choices=[("", "All sources"), *Source.choices],
         label="Source",
+        error_messages={
+            "invalid_choice": '"%(value)s" is not a source. Pick one from the list.'
+        },
     )
 
 

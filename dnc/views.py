@@ -53,14 +53,20 @@ def _list_changed(message: str, level: str = "success") -> HttpResponse:
 @admin_required
 def number_list(request):
     form = SearchForm(request.GET)
-    form.is_valid()
-    q = form.cleaned_data.get("q", "")
-    source = form.cleaned_data.get("source", "")
 
     numbers = DncNumber.objects.select_related("added_by").annotate(
         owners=number_owners()
     )
-    numbers = filter_numbers(numbers, q, source)
+    if form.is_valid():
+        q = form.cleaned_data["q"]
+        source = form.cleaned_data["source"]
+        numbers = filter_numbers(numbers, q, source)
+    else:
+        # The table shows the errors and no rows, rather than the whole list
+        # as if no filter were set.
+        q = request.GET.get("q", "")
+        source = request.GET.get("source", "")
+        numbers = numbers.none()
     page = paginate(numbers, request.GET.get("page"))
 
     context = {"form": form, "page": page, "q": q, "source": source}

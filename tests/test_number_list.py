@@ -166,6 +166,31 @@ class TestSearch:
 
         assert shown_numbers(response) == ["+12025550143"]
 
+    def test_unknown_source_is_reported(self, admin_client):
+        make_number("+12025550143")
+
+        response = admin_client.get(URL, {"source": "fax"})
+
+        assert response.status_code == 200
+        assert shown_numbers(response) == []
+        assert '"fax" is not a source. Pick one from the list.' in text(response)
+
+    def test_overlong_search_is_reported(self, admin_client):
+        make_number("+12025550143")
+        typed = "2" * 65
+
+        response = admin_client.get(URL, {"q": typed}, **HTMX)
+
+        assert shown_numbers(response) == []
+        assert "The search has 65 characters, more than the 64" in text(response)
+
+    def test_overlong_search_is_kept_in_the_box(self, admin_client):
+        typed = "2" * 65
+
+        response = admin_client.get(URL, {"q": typed})
+
+        assert f'value="{typed}"' in response.content.decode()
+
     def test_htmx_search_gets_the_table(self, admin_client):
         make_number("+12025550143")
         make_number("+12025550199")
