@@ -109,3 +109,15 @@ def base_url(pytestconfig) -> str | None:
     errors. This plain fixture takes its place.
     """
     return pytestconfig.getoption("--base-url") or None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests after all other tests.
+
+    pytest groups tests by the session-scoped browser fixture, which can put
+    them before plain database tests. A database test that runs after a
+    Playwright test leaves its connection open, and dropping the test database
+    at the end of the run then fails with "being accessed by other users".
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
