@@ -73,10 +73,15 @@
     });
 
     document.body.addEventListener("htmx:responseError", function (event) {
-      const status = event.detail.xhr.status;
-      const text = status === 403
-        ? "You do not have permission to do that."
-        : "The server could not complete the request (HTTP " + status + "). Reload the page and try again.";
+      const xhr = event.detail.xhr;
+      let text = "The server could not complete the request (HTTP " + xhr.status + "). Reload the page and try again.";
+      // Django's CSRF failure is a 403 too, but it means the page's token is
+      // stale (the user logged in again elsewhere), not a missing role.
+      if (xhr.status === 403 && xhr.responseText.includes("CSRF verification failed")) {
+        text = "Your session changed since this page was loaded. Reload the page and try again.";
+      } else if (xhr.status === 403) {
+        text = "You do not have permission to do that.";
+      }
       showToast(text, "error");
     });
   });

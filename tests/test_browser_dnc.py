@@ -247,3 +247,19 @@ def test_trash_of_a_number_removed_meanwhile(signed_in, charlie):
     expect(toast(page)).to_contain_text("(202) 555-0143 was already removed")
     expect(page.locator("dialog#modal")).to_be_hidden()
     expect(page.locator("#dnc-table")).to_contain_text("The DNC list is empty.")
+
+
+def test_stale_csrf_token_says_reload(signed_in):
+    page = signed_in
+    page.get_by_role("link", name="Add to DNC").click()
+    expect(page.locator("dialog#modal")).to_be_visible()
+    # Logging in again in another tab replaces the CSRF cookie, so the token
+    # in this page no longer matches it.
+    page.context.clear_cookies(name="csrftoken")
+    dialog = page.locator("dialog#modal")
+    dialog.get_by_label("Phone number").fill(E164)
+    dialog.get_by_role("button", name="Add to DNC").click()
+
+    expect(toast(page)).to_contain_text("Reload the page and try again")
+    expect(toast(page)).to_contain_text("Your session changed")
+    assert DncNumber.objects.count() == 0
