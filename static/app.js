@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // Django's LOGIN_URL, where LoginRequiredMiddleware sends anonymous users.
+  const LOGIN_PATH = "/accounts/login/";
+
   function modal() {
     return document.getElementById("modal");
   }
@@ -70,6 +73,16 @@
     });
     document.body.addEventListener("modal:close", function () {
       if (modal().open) modal().close();
+    });
+
+    // When the session has expired, an htmx request is redirected to the
+    // login page. Show that page in full instead of inside the table or modal.
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      const url = event.detail.xhr.responseURL;
+      if (url && new URL(url).pathname === LOGIN_PATH) {
+        event.detail.shouldSwap = false;
+        window.location.assign(url);
+      }
     });
 
     document.body.addEventListener("htmx:responseError", function (event) {

@@ -263,3 +263,14 @@ def test_stale_csrf_token_says_reload(signed_in):
     expect(toast(page)).to_contain_text("Reload the page and try again")
     expect(toast(page)).to_contain_text("Your session changed")
     assert DncNumber.objects.count() == 0
+
+
+def test_expired_session_shows_the_login_page(signed_in, live_server):
+    page = signed_in
+    page.context.clear_cookies(name="sessionid")
+
+    page.get_by_label("Search").fill("555")
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/dnc/"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    expect(page.locator("#dnc-table")).to_have_count(0)
