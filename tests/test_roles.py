@@ -111,11 +111,6 @@ class TestLoginPage:
         after = admin_client.get(reverse("dnc:list"))
         assert after["Location"].startswith(LOGIN_URL)
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="the root URLs include every django.contrib.auth view, and the "
-        "password reset views are open to anonymous users",
-    )
     @pytest.mark.parametrize(
         "url", ["/accounts/password_reset/", "/accounts/reset/done/"]
     )

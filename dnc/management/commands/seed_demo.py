@@ -44,7 +44,7 @@ class Command(BaseCommand):
             users = {}
             for username, password, group in DEMO_USERS:
                 user = User.objects.create_user(username, password=password)
-                user.groups.add(Group.objects.get(name=group))
+                user.groups.add(Group.objects.get_or_create(name=group)[0])
                 users[username] = user
             self._seed_numbers(users["admin"])
             seed_campaigns(users["admin"], users["agent"])
