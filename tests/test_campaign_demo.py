@@ -11,6 +11,8 @@ from django.db.models import Count
 from campaigns import dialer
 from campaigns.models import Call, Campaign, Contact, Lead, PhoneNumber
 from dnc.models import DncNumber
+from dnc.roles import ADMINS, AGENTS
+from tests.conftest import ensure_role
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,8 @@ FICTIONAL = re.compile(r"\+1[2-9]\d\d55501\d\d")
 @pytest.fixture
 def demo(monkeypatch):
     monkeypatch.delenv("DEBUG", raising=False)
+    for role in (ADMINS, AGENTS):
+        ensure_role(role)
     call_command("seed_demo", stdout=io.StringIO())
     return list(Campaign.objects.order_by("id"))
 
