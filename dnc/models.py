@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import connection, models, transaction
@@ -23,14 +24,26 @@ def lock_number(e164: str) -> None:
         )
 
 
+_IS_LISTED_SQL = "SELECT 1 FROM dnc_dncnumber WHERE phone_number = %s"
+
+
 def is_listed(e164: str) -> bool:
     """Return whether an E.164 number is on the DNC list: the pre-dial check.
 
-    One indexed lookup through a plain cursor: the ORM's `.exists()` costs
-    several times the query itself on this hot path.
+    Django's own cursors bind parameters on the client, so PostgreSQL plans
+    the query anew each time. This runs it through a server-binding psycopg
+    cursor instead, which psycopg prepares once the connection has run it
+    `prepare_threshold` times (set in settings). Django's wrapper around it
+    keeps query logging and execute wrappers working.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM dnc_dncnumber WHERE phone_number = %s", [e164])
+    connection.ensure_connection()
+    raw_cursor = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        cursor = connection.make_debug_cursor(raw_cursor)
+    else:
+        cursor = connection.make_cursor(raw_cursor)
+    with cursor:
+        cursor.execute(_IS_LISTED_SQL, [e164])
         return cursor.fetchone() is not None
 
 

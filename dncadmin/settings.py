@@ -101,6 +101,10 @@ else:
     DATABASES = {"default": embedded_db.start()}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL.")
+# Lets psycopg prepare the pre-dial lookup (dnc.models.is_listed) after five
+# runs on a connection. Django's own queries bind on the client and are not
+# prepared. A pooler in transaction mode must support prepared statements.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
