@@ -121,3 +121,11 @@ def pytest_collection_modifyitems(items):
     at the end of the run then fails with "being accessed by other users".
     """
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Hash test users' passwords with MD5: PBKDF2 costs a second a test here."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
