@@ -75,7 +75,9 @@ class RemovalForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        note = cleaned.get("note", "").strip()
-        if cleaned.get("reason") == RemovalReason.OTHER and not note:
+        # A note that failed its own checks (too long) is absent here, and
+        # already has its error.
+        note_given = "note" not in cleaned or cleaned["note"].strip()
+        if cleaned.get("reason") == RemovalReason.OTHER and not note_given:
             self.add_error("note", 'The reason "Other" needs a note explaining it.')
         return cleaned

@@ -138,14 +138,20 @@ def _find_listed(phone_number: str) -> tuple[str, DncNumber | None]:
     return e164, listed
 
 
+def _not_listed_message(e164: str) -> str:
+    return (
+        f"{format_national(e164)} was already removed from the DNC list, "
+        "or was never on it."
+    )
+
+
 def _not_listed(request, e164: str) -> HttpResponse:
     """Report a number that is no longer listed.
 
     htmx gets a warning toast and a table refresh, other requests a 404 page.
     """
     if request.htmx:
-        message = f"{format_national(e164)} was already removed from the DNC list."
-        return _list_changed(message, "warning")
+        return _list_changed(_not_listed_message(e164), "warning")
     raise Http404(
         f"{e164} is not on the DNC list. Someone may have removed it already, "
         "so go back to the DNC Numbers page to see the current list."
@@ -170,7 +176,7 @@ def number_remove(request, phone_number):
                 note=form.cleaned_data["note"],
             )
         except NotListedError:
-            message = f"{shown} was already removed from the DNC list."
+            message = _not_listed_message(e164)
             if request.htmx:
                 return _list_changed(message, "warning")
             messages.warning(request, message)

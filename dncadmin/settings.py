@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dncadmin.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "dncadmin.urls"

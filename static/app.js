@@ -17,7 +17,18 @@
     toast.setAttribute("role", "status");
     toast.textContent = message;
     box.appendChild(toast);
+    raiseAboveModal(box);
     setTimeout(function () { toast.remove(); }, 8000);
+  }
+
+  // An open <dialog> sits in the browser's top layer, above every other
+  // element. Showing the toasts as a popover puts them in that layer too,
+  // after the dialog, so a notice is never hidden behind the modal.
+  function raiseAboveModal(box) {
+    if (typeof box.showPopover !== "function") return;
+    box.popover = "manual";
+    if (box.matches(":popover-open")) box.hidePopover();
+    box.showPopover();
   }
 
   // The Delete button stays disabled until a reason is picked, and for

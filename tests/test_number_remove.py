@@ -149,6 +149,7 @@ class TestBadInput:
 
         assert response.status_code == 422
         assert "at most 500 characters" in text(response)
+        assert "needs a note" not in text(response)
         assert is_listed(E164) is True
 
 
@@ -158,6 +159,7 @@ class TestNotListed:
 
         assert response.redirect_chain == [(reverse("dnc:list"), 302)]
         assert "(202) 555-0143 was already removed" in text(response)
+        assert "or was never on it" in text(response)
         assert removals() == []
 
     def test_htmx_gets_a_warning_toast(self, admin_client):
