@@ -1,6 +1,5 @@
 """The append-only record of every change to the DNC list."""
 
-import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -8,6 +7,12 @@ from dnc.models import RemovalReason, Source
 
 
 class AuditEntry(models.Model):
+    """One addition to or removal from the DNC list, or one import.
+
+    The table is append-only: a trigger made in migration 0002 rejects every
+    UPDATE and DELETE, from the ORM or from raw SQL.
+    """
+
     class Action(models.TextChoices):
         ADDED = "added", "Added"
         ALREADY_LISTED = "already_listed", "Add requested, already listed"
@@ -57,12 +62,6 @@ class AuditEntry(models.Model):
                 name="audit_newest",
             ),
             models.Index("phone_number", "created_at", name="audit_number"),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
         ]
 
     def __str__(self):

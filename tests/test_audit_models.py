@@ -33,7 +33,7 @@ class TestAppendOnly:
         make_entry()
 
         with (
-            pytest.raises(DatabaseError, match="Cannot update or delete"),
+            pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
@@ -45,10 +45,23 @@ class TestAppendOnly:
         make_entry()
 
         with (
-            pytest.raises(DatabaseError, match="Cannot update or delete"),
+            pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
+            cursor.execute("DELETE FROM audit_auditentry")
+
+        assert stored_notes() == ["original note"]
+
+    def test_trigger_bypass_setting_has_no_effect(self, db):
+        make_entry()
+
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET LOCAL pgtrigger.ignore = '{audit_append_only}'")
             cursor.execute("DELETE FROM audit_auditentry")
 
         assert stored_notes() == ["original note"]
