@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,7 +152,12 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-DNC_DEFAULT_REGION = os.environ.get("DNC_DEFAULT_REGION", "US").upper()
+DNC_DEFAULT_REGION = os.environ.get("DNC_DEFAULT_REGION", "US").strip().upper()
+if DNC_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"DNC_DEFAULT_REGION={DNC_DEFAULT_REGION!r} is not a region phonenumbers "
+        "knows: use a two-letter ISO 3166 code such as US or CA."
+    )
 
 LOGGING = {
     "version": 1,

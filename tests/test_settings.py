@@ -128,10 +128,6 @@ class TestSettingsModule:
         assert result.returncode != 0
         assert "DATABASE_URL must point at PostgreSQL" in result.stderr
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="settings accept any DNC_DEFAULT_REGION; to_e164 fails on first use",
-    )
     def test_unknown_region_stops_start_up(self):
         result = load_settings(DNC_DEFAULT_REGION="XX")
 
