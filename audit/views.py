@@ -2,11 +2,13 @@ import csv
 import json
 
 from django import forms
+from django.db.models import CharField, Q, Subquery, Value
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditEntry
+from dnc.models import DncNumber
 from dnc.pagination import paginate
 from dnc.phone import InvalidPhoneNumber, search_digits, to_e164
 from dnc.roles import admin_required
@@ -36,10 +38,14 @@ def filtered_entries(request):
     number = form.cleaned_data["number"].strip()
     if number:
         try:
-            entries = entries.filter(phone_number=to_e164(number))
+            e164 = to_e164(number)
         except InvalidPhoneNumber:
             digits = search_digits(number)
             entries = entries.filter(phone_number__contains=digits or number)
+        else:
+            entries = entries.filter(
+                Q(phone_number=e164) | _summary_of_adding_import(e164)
+            ).annotate(matched_number=Value(e164, output_field=CharField()))
     if form.cleaned_data["action"]:
         entries = entries.filter(action=form.cleaned_data["action"])
     if form.cleaned_data["dnc_import"]:
@@ -47,11 +53,58 @@ def filtered_entries(request):
     return form, entries
 
 
+def _summary_of_adding_import(e164: str) -> Q:
+    # An import writes one summary entry, not an entry per number it adds.
+    # DncNumber.dnc_import names the import that added the number. The number
+    # is unique, so the subquery is a scalar that the dnc_import_id index of
+    # the log can use.
+    # NOTE: a removed number has no DncNumber row, so its import's summary is
+    # not found then. A search by some digits never matches a summary.
+    adding_import = (
+        DncNumber.objects.filter(phone_number=e164)
+        .order_by()
+        .values("dnc_import_id")[:1]
+    )
+    return Q(action=AuditEntry.Action.IMPORTED, dnc_import_id=Subquery(adding_import))
+
+
+# The counts of an import's summary entry, in the order the log shows them.
+IMPORT_COUNT_LABELS = {
+    "rows_read": "rows read",
+    "added": "added",
+    "already_listed": "already listed",
+    "duplicates": "repeated in the file",
+    "rejected": "rejected",
+    "blank": "blank rows",
+    "removed": "removed",
+    "kept": "kept",
+    "not_listed": "deletions of numbers not listed",
+}
+
+
+def describe_counts(details: dict) -> str:
+    """Format an import's counts as "rows read 50,000 · added 49,960 · …".
+
+    Counts of zero are left out, except rows read and added.
+    """
+    parts = []
+    for key, label in IMPORT_COUNT_LABELS.items():
+        value = details.get(key)
+        if value or (key in ("rows_read", "added") and value is not None):
+            parts.append(f"{label} {value:,}")
+    for key, value in details.items():
+        if key not in IMPORT_COUNT_LABELS:
+            parts.append(f"{key.replace('_', ' ')} {value}")
+    return " · ".join(parts)
+
+
 @require_GET
 @admin_required
 def log(request):
     form, entries = filtered_entries(request)
     page = paginate(entries, request.GET.get("page"))
+    for entry in page.rows:
+        entry.counts_text = describe_counts(entry.details) if entry.details else ""
 
     template = "audit/log.html"
     if request.htmx and not request.htmx.boosted:

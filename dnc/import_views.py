@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 EXTENSIONS = (".csv", ".txt", ".tsv")
 UPLOAD_DIRECTORY = "imports"
-# Rejected and repeated rows shown on the page; the CSV download has them all.
+# Report rows of each section shown on the page; the CSV download has them all.
 SHOWN_REPORT_ROWS = 100
 RECENT_IMPORTS = 20
 
@@ -82,29 +82,43 @@ class ImportUploadHandler(FileUploadHandler):
 
 
 def _limit_text() -> str:
+    # filesizeformat writes "200.0 MB", but the limit is a whole number of MB.
+    megabytes, rest = divmod(MAX_UPLOAD_BYTES, 1024 * 1024)
+    if megabytes and not rest:
+        return f"{megabytes}\xa0MB"
     return filesizeformat(MAX_UPLOAD_BYTES)
 
 
 def _check_upload(upload) -> str:
-    """Return what is wrong with an uploaded file, or "" when it can be queued."""
+    """Return what is wrong with the upload itself (no file, a wrong extension
+    or a file over the limit), or "" when its content can be checked."""
     if upload is None:
         return "Choose a CSV or text file to import."
     name = upload.name
     if Path(name).suffix.lower() not in EXTENSIONS:
         return (
             f'"{name}" is not a CSV or text file. Upload a file ending in '
-            f"{', '.join(EXTENSIONS)}; save a spreadsheet as CSV first."
+            f"{', '.join(EXTENSIONS)}. Save a spreadsheet as CSV first."
         )
     if upload.size > MAX_UPLOAD_BYTES or upload.too_large:
         return (
             f'"{name}" is {filesizeformat(upload.size)}, more than the limit of '
             f"{_limit_text()}. Split the list into smaller files."
         )
-    if upload.size == 0:
-        return f'"{name}" is empty. Choose the file that contains the numbers.'
+    return ""
+
+
+def _check_content(upload) -> str:
+    """Return why the file cannot be imported, or "" when its layout is known.
+
+    This is the check the import itself starts with, so an empty, binary or
+    header-only file fails here with the message the import would give.
+    """
     sample = upload.read(SAMPLE_BYTES)
     try:
-        detect_layout(sample, file_name=name, complete=upload.size <= len(sample))
+        detect_layout(
+            sample, file_name=upload.name, complete=upload.size <= len(sample)
+        )
     except ImportFileError as exc:
         return str(exc)
     return ""
@@ -158,7 +172,11 @@ def _queue_upload(request):
     try:
         error = _check_upload(upload)
         if not error:
-            dnc_import = _queue(request, upload)
+            error = _check_content(upload)
+            if error:
+                _record_failure(request, upload, error)
+            else:
+                dnc_import = _queue(request, upload)
     finally:
         if upload is not None:
             upload.close()
@@ -168,6 +186,26 @@ def _queue_upload(request):
         return _page(request, error, status=422)
 
     return redirect("dnc:import-detail", pk=dnc_import.pk)
+
+
+def _record_failure(request, upload, error: str) -> None:
+    """Record a file that cannot be imported as a failed import, as the import
+    command does, so that Recent imports lists every attempt."""
+    dnc_import = DncImport.objects.create(
+        file_name=Path(upload.name).name[:255],
+        uploaded_by=request.user,
+        bytes_total=upload.size,
+        status=DncImport.Status.FAILED,
+        error=error,
+        finished_at=timezone.now(),
+    )
+    logger.warning(
+        "Import %s of %s by %s failed: %s",
+        dnc_import.pk,
+        dnc_import.file_name,
+        request.user.get_username(),
+        error,
+    )
 
 
 def _queue(request, upload) -> DncImport:
@@ -198,13 +236,19 @@ def import_detail(request, pk):
     dnc_import = get_object_or_404(
         DncImport.objects.select_related("uploaded_by"), pk=pk
     )
-    report_rows = list(dnc_import.rows.all()[: SHOWN_REPORT_ROWS + 1])
+    not_added = dnc_import.rows.exclude(kind=DncImportRow.Kind.KEPT)
+    kept = dnc_import.rows.filter(kind=DncImportRow.Kind.KEPT)
     numbers = DncNumber.objects.filter(dnc_import=dnc_import).order_by("phone_number")
     context = {
         "dnc_import": dnc_import,
-        "report_rows": report_rows[:SHOWN_REPORT_ROWS],
+        "report_rows": not_added[:SHOWN_REPORT_ROWS],
         "more_rows": max(
             0, dnc_import.rejected + dnc_import.duplicates - SHOWN_REPORT_ROWS
+        ),
+        "kept_rows": kept[:SHOWN_REPORT_ROWS],
+        "more_kept": max(0, dnc_import.kept - SHOWN_REPORT_ROWS),
+        "all_report_rows": (
+            dnc_import.rejected + dnc_import.duplicates + dnc_import.kept
         ),
         "numbers": paginate(numbers, request.GET.get("page")),
         "nav": "import",

@@ -8,9 +8,10 @@ them in one transaction. Each row of the file ends up counted once:
     rows_read = blank + added + already_listed + duplicates + rejected
                 + removed + kept + not_listed
 
-Rejected and repeated rows are stored as DncImportRow with their line number.
-The audit log gets one "imported" entry with the counts, plus one removal
-entry per number that a registry deletion takes off the list.
+Rejected rows, repeated rows and registry deletions that left their number
+listed (kept) are stored as DncImportRow with their line number. The audit
+log gets one "imported" entry with the counts, plus one removal entry per
+number that a registry deletion takes off the list.
 """
 
 import csv
@@ -88,7 +89,7 @@ class ImportReport:
         return {name: getattr(self, name) for name in COUNT_FIELDS}
 
     def report_rows(self, kind: str | None = None):
-        """Return the stored rejected and repeated rows, in file order."""
+        """Return the stored rejected, repeated and kept rows, in file order."""
         rows = DncImportRow.objects.filter(dnc_import=self.dnc_import)
         if kind:
             rows = rows.filter(kind=kind)

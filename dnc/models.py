@@ -256,11 +256,13 @@ class DncImport(models.Model):
 
 
 class DncImportRow(models.Model):
-    """A row of an import that added nothing: rejected, or a repeated number."""
+    """A row of an import that changed nothing: rejected, a repeated number, or
+    a registry deletion that left its number listed (kept)."""
 
     class Kind(models.TextChoices):
         REJECTED = "rejected", "Rejected"
         DUPLICATE = "duplicate", "Repeated in the file"
+        KEPT = "kept", "Kept on the list"
 
     dnc_import = models.ForeignKey(
         DncImport, on_delete=models.CASCADE, related_name="rows"
@@ -268,7 +270,12 @@ class DncImportRow(models.Model):
     # The line number in the file; the first line is 1.
     row = models.PositiveIntegerField()
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The value as the file wrote it.
     value = models.TextField()
+    # The number in E.164 of a repeated or kept row; blank for a rejected row.
+    phone_number = models.CharField(max_length=16, blank=True, default="")
+    # The earlier row of the same number that a repeated row repeats.
+    repeats_row = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField()
 
     class Meta:

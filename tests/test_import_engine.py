@@ -71,9 +71,9 @@ class TestSamples:
         assert report_rows(report, "duplicate") == [
             (
                 5,
-                "+16465550134",
-                "Repeats the number of row 3 (+16465550134). Only the first row "
-                "of a number is imported.",
+                "6465550134",
+                "Same number as row 3 (+16465550134). Only the first row of a "
+                "number is imported.",
             )
         ]
         rejected = report_rows(report, "rejected")
@@ -319,6 +319,40 @@ class TestDetection:
         with pytest.raises(ImportFileError, match="Excel workbook"):
             run(tmp_path, b"PK\x03\x04" + bytes(range(256)))
 
+    def test_plain_list_is_not_described_as_pairs(self, tmp_path):
+        report = run(tmp_path, "2025550143\n2025550144\n", name="list.txt")
+
+        assert report.layout == "UTF-8; one number per line"
+
+    def test_pair_past_the_sample_is_joined(self, tmp_path, monkeypatch):
+        monkeypatch.setattr("dnc.importing.reader.SAMPLE_BYTES", 24)
+        content = "2025550143\n2025550144\n2025550145\n202,5550146\n"
+
+        report = run(tmp_path, content, name="list.txt")
+
+        assert report.added == 4
+        assert "+12025550146" in listed()
+
+    @pytest.mark.parametrize(
+        ("content", "header"),
+        [
+            ("phone,name\n", "phone, name"),
+            ("phone;name\r\n;\r\n\r\n", "phone, name"),
+            ("Phone Number\n\n", "Phone Number"),
+        ],
+    )
+    def test_header_without_data_rows(self, tmp_path, content, header):
+        with pytest.raises(ImportFileError) as error:
+            run(tmp_path, content, name="header_only.csv")
+
+        assert str(error.value) == (
+            f'"header_only.csv" has a header row ({header}) but no data rows. '
+            "Add the numbers below the header, or upload the file that contains "
+            "them."
+        )
+        assert DncImport.objects.get().status == DncImport.Status.FAILED
+        assert DncNumber.objects.count() == 0
+
     def test_area_code_pairs_are_joined(self, tmp_path):
         report = run(tmp_path, "646,5550136\n646,5550137\n", name="full.txt")
 
@@ -396,10 +430,29 @@ class TestRows:
         report = run(tmp_path, content, name="list.txt")
 
         assert report.added == 2
-        assert [row[0] for row in report_rows(report, "duplicate")] == [2, 4]
-        for _, value, error in report_rows(report, "duplicate"):
-            assert value == "+12025550143"
-            assert "row 1 " in error
+        duplicates = report.report_rows(DncImportRow.Kind.DUPLICATE)
+        assert [(row.row, row.value) for row in duplicates] == [
+            (2, "(202) 555-0143"),
+            (4, "+1 202 555 0143"),
+        ]
+        for row in duplicates:
+            assert row.phone_number == "+12025550143"
+            assert row.repeats_row == 1
+            assert row.error.startswith("Same number as row 1 (+12025550143).")
+
+    def test_repeated_full_width_value_is_kept(self, tmp_path):
+        full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in "2025550143")
+
+        report = run(tmp_path, f"2025550143\n{full_width}\n", name="list.txt")
+
+        assert report_rows(report, "duplicate")[0][:2] == (2, full_width)
+
+    def test_repeated_registry_pair_keeps_its_value(self, tmp_path):
+        content = "202,5550143,A\n202,5550143,A\n"
+
+        report = run(tmp_path, content, name="changes.txt")
+
+        assert report_rows(report, "duplicate")[0][:2] == (2, "202,5550143")
 
     @pytest.mark.parametrize(
         "value",
@@ -536,6 +589,73 @@ class TestChangeLists:
         assert report.added == 1
         assert report.removed == 1
         assert listed() == {"+12025550143"}
+
+    @pytest.mark.parametrize(
+        "lines",
+        [
+            ["A,{}", "A,{}", "D,{}", "D,{}", "D,{}", "X,{}"],
+            ["{},A", "{},A", "{},D", "{},D", "{},D", "{},X"],
+        ],
+        ids=["flag-first", "flag-last"],
+    )
+    def test_one_unknown_flag_keeps_the_change_list(self, tmp_path, lines):
+        run(tmp_path, "4155550145\n7185550199\n", name="first.txt")
+        numbers = [
+            "7185550121",
+            "7185550122",
+            "4155550145",
+            "3055550199",
+            "7185550199",
+            "7185550123",
+        ]
+        content = "".join(
+            line.format(number) + "\n"
+            for line, number in zip(lines, numbers, strict=True)
+        )
+
+        report = run(tmp_path, content, name="changes.txt")
+
+        assert "change list" in report.layout
+        assert report.added == 2
+        assert report.removed == 2
+        assert report.not_listed == 1
+        assert report.rejected == 1
+        assert_every_row_counted(report)
+        assert listed() == {"+17185550121", "+17185550122"}
+        [(row, value, error)] = report_rows(report, "rejected")
+        assert row == 6
+        assert value == lines[5].format("7185550123")
+        assert error == (
+            'Row 6 has the unknown add/delete flag "X". Use A to add the number '
+            "or D to delete it."
+        )
+
+    def test_mostly_unknown_flags_are_no_change_list(self, tmp_path):
+        content = "Ann,2025550143\nBo,2025550144\nA,2025550145\n"
+
+        report = run(tmp_path, content)
+
+        assert "change list" not in report.layout
+        assert report.added == 3
+
+    def test_kept_numbers_are_reported(self, tmp_path, alice):
+        list_number("2025550150", Source.MANUAL, alice)
+        run(tmp_path, "2025550151\n", name="first.txt")
+
+        report = run(tmp_path, "D,202-555-0150\nD,2025550151\n", name="changes.txt")
+
+        assert report.kept == 1
+        assert report.removed == 1
+        [kept] = report.report_rows(DncImportRow.Kind.KEPT)
+        assert kept.row == 1
+        assert kept.value == "202-555-0150"
+        assert kept.phone_number == "+12025550150"
+        assert kept.error == (
+            "Not removed: a person or the API also listed +12025550150, so it "
+            "stays on the list. Remove it on the DNC Numbers page if the deletion "
+            "applies to it."
+        )
+        assert_every_row_counted(report)
 
     def test_unknown_flag_is_rejected(self, tmp_path):
         content = "phone,action\n2025550143,add\n2025550144,X\n2025550145,\n"

@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from audit.models import AuditEntry
 from dnc.models import DncImport, DncNumber, Source
 
 PAGE = reverse("dnc:import")
+AUDIT_LOG = reverse("audit:log")
 UPLOAD = reverse("dnc:import-upload")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -41,7 +43,7 @@ class TestImportPage:
         page = response.content.decode()
         assert 'enctype="multipart/form-data"' in page
         assert 'name="file"' in page
-        assert "at most 200.0\xa0MB" in page
+        assert "at most 200\xa0MB" in page
         assert 'aria-current="page">Import</a>' in page
 
     def test_it_lists_recent_imports(self, admin_client, alice):
@@ -109,7 +111,8 @@ class TestUpload:
         assert '<strong id="count-added">1</strong>' in page
         assert '<strong id="count-duplicates">1</strong>' in page
         assert '<strong id="count-rejected">1</strong>' in page
-        assert "Repeats the number of row 3 (+16465550134)" in page
+        assert "Same number as row 3 (+16465550134)" in page
+        assert "<td>4</td><td><code>6465550134</code></td>" in page
         assert "Invalid phone number &quot;n/a&quot;: contains no digits." in page
         assert "(646) 555-0134" in page
 
@@ -145,13 +148,39 @@ class TestUpload:
         assert "Choose a CSV or text file to import." in response.content.decode()
         assert DncImport.objects.count() == 0
 
-    def test_empty_file(self, admin_client, uploads):
+    def test_empty_file(self, admin_client, alice, uploads):
         response = upload(admin_client, b"", name="empty.csv")
 
         assert response.status_code == 422
         assert "&quot;empty.csv&quot; is empty" in response.content.decode()
-        assert DncImport.objects.count() == 0
         assert stored_files(uploads) == []
+        # Recorded as failed, as the import command records it.
+        dnc_import = DncImport.objects.get()
+        assert dnc_import.status == DncImport.Status.FAILED
+        assert dnc_import.file_name == "empty.csv"
+        assert dnc_import.uploaded_by == alice
+        assert dnc_import.error.startswith('"empty.csv" is empty.')
+        assert dnc_import.finished_at is not None
+
+    def test_failed_upload_is_listed(self, admin_client):
+        response = upload(admin_client, b"phone,name\n", name="header_only.csv")
+
+        page = html.unescape(response.content.decode())
+        assert response.status_code == 422
+        message = (
+            '"header_only.csv" has a header row (phone, name) but no data rows. '
+            "Add the numbers below the header, or upload the file that contains "
+            "them."
+        )
+        assert message in page
+        dnc_import = DncImport.objects.get()
+        assert dnc_import.error == message
+        recent = page.split("<h2>Recent imports</h2>", 1)[1]
+        detail = reverse("dnc:import-detail", args=[dnc_import.pk])
+        assert f'<a href="{detail}">header_only.csv</a>' in recent
+        assert "<td>Failed</td>" in recent
+        assert DncNumber.objects.count() == 0
+        assert not AuditEntry.objects.exists()
 
     def test_binary_file(self, admin_client, uploads):
         response = upload(admin_client, b"\x00\x01\x02\x03" * 100, name="data.csv")
@@ -161,6 +190,7 @@ class TestUpload:
         assert "&quot;data.csv&quot; is not a text file" in page
         assert "Save the list as CSV" in page
         assert stored_files(uploads) == []
+        assert DncImport.objects.get().status == DncImport.Status.FAILED
 
     def test_wrong_extension(self, admin_client, uploads):
         response = upload(admin_client, b"2025550143\n", name="list.xlsx")
@@ -170,6 +200,7 @@ class TestUpload:
         assert "&quot;list.xlsx&quot; is not a CSV or text file" in page
         assert ".csv, .txt, .tsv" in page
         assert stored_files(uploads) == []
+        assert DncImport.objects.count() == 0
 
     def test_file_without_numbers(self, admin_client):
         response = upload(admin_client, b"name,city\nAnn,Reno\n")
@@ -185,12 +216,13 @@ class TestUpload:
         assert response.status_code == 422
         assert "more than the limit of 50\xa0bytes" in response.content.decode()
         assert stored_files(uploads) == []
+        assert DncImport.objects.count() == 0
 
     def test_declared_size_over_limit(self, admin_client):
         response = admin_client.post(UPLOAD, {}, CONTENT_LENGTH=str(300 * 1024 * 1024))
 
         assert response.status_code == 413
-        assert "more than the limit of 200.0\xa0MB" in response.content.decode()
+        assert "more than the limit of 200\xa0MB" in response.content.decode()
 
     def test_queued_file_waits_in_media_root(self, admin_client, settings, uploads):
         settings.TASKS = {
@@ -277,6 +309,56 @@ class TestDetail:
         assert "+12025550144" in page
         assert "+12025550199" not in page
 
+    def test_change_list_with_unknown_flag(self, admin_client):
+        upload(admin_client, b"4155550145\n", name="first.txt")
+        content = (
+            b"A,7185550121\nA,7185550122\nD,4155550145\nD,3055550199\n"
+            b"D,7185550199\nX,7185550123\n"
+        )
+
+        response = upload(admin_client, content, name="changes.txt", follow=True)
+
+        page = html.unescape(response.content.decode())
+        assert "add/delete flag in column 1" in page
+        assert '<strong id="count-added">2</strong>' in page
+        assert '<strong id="count-removed">1</strong>' in page
+        assert '<strong id="count-rejected">1</strong>' in page
+        assert (
+            "<td>6</td><td><code>X,7185550123</code></td><td>Row 6 has the unknown "
+            'add/delete flag "X". Use A to add the number or D to delete it.</td>'
+        ) in page
+        assert not DncNumber.objects.filter(phone_number="+17185550123").exists()
+
+    def test_it_lists_kept_numbers(self, admin_client, alice):
+        DncNumber.objects.add("7185550121", by=alice, source=Source.MANUAL)
+        DncNumber.objects.add("7185550122", by=alice, source=Source.API)
+        content = b"D,(718) 555-0121\nD,718-555-0122\nA,7185550124\n"
+
+        response = upload(admin_client, content, name="changes.txt", follow=True)
+
+        page = html.unescape(response.content.decode())
+        assert '<strong id="count-kept">2</strong>' in page
+        kept = page.split('id="kept-rows"', 1)[1].split("</table>", 1)[0]
+        assert kept.count("<tr><td>") == 2
+        assert "<td>1</td><td><code>(718) 555-0121</code></td>" in kept
+        assert "<td>2</td><td><code>718-555-0122</code></td>" in kept
+        assert "+17185550122" in kept
+        assert "Download the 2 rows below as CSV" in page
+        assert 'id="report-rows"' not in page
+
+    def test_kept_numbers_are_capped(self, admin_client, alice, monkeypatch):
+        monkeypatch.setattr("dnc.import_views.SHOWN_REPORT_ROWS", 1)
+        for number in ("7185550121", "7185550122", "7185550123"):
+            DncNumber.objects.add(number, by=alice, source=Source.MANUAL)
+        content = b"D,7185550121\nD,7185550122\nD,7185550123\n"
+
+        response = upload(admin_client, content, name="changes.txt", follow=True)
+
+        page = html.unescape(response.content.decode())
+        kept = page.split('id="kept-rows"', 1)[1].split("</table>", 1)[0]
+        assert kept.count("<tr><td>") == 1
+        assert "The first 1 are shown; 2 more are in the CSV." in page
+
     def test_agent_gets_403(self, agent_client):
         dnc_import = DncImport.objects.create(file_name="x.csv")
 
@@ -303,9 +385,9 @@ class TestRowsCsv:
         assert rows[0] == ["row", "value", "error"]
         assert [row[:2] for row in rows[1:]] == [
             ["3", "'=cmd|x"],
-            ["4", "'+12025550143"],
+            ["4", "2025550143"],
         ]
-        assert rows[2][2].startswith("Repeats the number of row 2")
+        assert rows[2][2].startswith("Same number as row 2 (+12025550143).")
 
     def test_agent_gets_403(self, agent_client):
         dnc_import = DncImport.objects.create(file_name="x.csv")
@@ -315,13 +397,70 @@ class TestRowsCsv:
 
 
 @pytest.mark.django_db
-def test_audit_log_shows_the_import(admin_client):
-    upload(admin_client, b"2025550143\n")
-    dnc_import = DncImport.objects.get()
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORTED)
+class TestAuditLog:
+    def test_it_shows_the_import(self, admin_client):
+        upload(admin_client, b"2025550143\n2025550144\n2025550144\nx\n")
+        dnc_import = DncImport.objects.get()
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORTED)
 
-    page = admin_client.get(reverse("audit:log")).content.decode()
+        page = admin_client.get(AUDIT_LOG).content.decode()
 
-    assert entry.details["added"] == 1
-    assert reverse("dnc:import-detail", args=[dnc_import.pk]) in page
-    assert "list.csv" in page
+        assert entry.details["added"] == 2
+        assert reverse("dnc:import-detail", args=[dnc_import.pk]) in page
+        assert "list.csv" in page
+        assert "rows read 4 · added 2 · repeated in the file 1 · rejected 1" in page
+
+    def test_number_finds_the_import_that_added_it(self, admin_client):
+        upload(admin_client, b"6465550136\n6465550137\n", name="registry.txt")
+        upload(admin_client, b"6465550138\n", name="other.txt")
+        dnc_import = DncImport.objects.get(file_name="registry.txt")
+
+        response = admin_client.get(AUDIT_LOG, {"number": "(646) 555-0136"})
+
+        page = html.unescape(response.content.decode())
+        assert "No audit entry matches this filter." not in page
+        body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        assert body.count("<tr>") == 1
+        assert "registry.txt" in body
+        assert "other.txt" not in body
+        assert f"?dnc_import={dnc_import.pk}" in body
+        assert "added (646) 555-0136" in body
+
+    def test_number_keeps_its_own_entries(self, admin_client, alice):
+        upload(admin_client, b"6465550136\n", name="registry.txt")
+        DncNumber.objects.add("6465550136", by=alice, source=Source.MANUAL)
+        DncNumber.objects.add("6465550137", by=alice, source=Source.MANUAL)
+
+        response = admin_client.get(AUDIT_LOG, {"number": "6465550136"})
+
+        page = html.unescape(response.content.decode())
+        body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        assert body.count("<tr>") == 2
+        assert "Add requested, already listed" in body
+        assert "registry.txt" in body
+        assert "+16465550137" not in body
+
+    def test_number_not_listed_finds_no_import(self, admin_client):
+        upload(admin_client, b"6465550136\n", name="registry.txt")
+
+        response = admin_client.get(AUDIT_LOG, {"number": "6465550199"})
+
+        assert "No audit entry matches this filter." in response.content.decode()
+
+    def test_number_filter_adds_no_query(self, admin_client, django_assert_num_queries):
+        upload(admin_client, b"6465550136\n", name="registry.txt")
+
+        # The session, the user, the user's groups and the rows.
+        with django_assert_num_queries(4):
+            admin_client.get(AUDIT_LOG, {"number": "6465550136"})
+
+    def test_csv_export_follows_the_number(self, admin_client):
+        upload(admin_client, b"6465550136\n", name="registry.txt")
+
+        response = admin_client.get(reverse("audit:export"), {"number": "6465550136"})
+
+        content = b"".join(response.streaming_content).decode()
+        rows = list(csv.DictReader(io.StringIO(content)))
+        assert [(row["action"], row["note"]) for row in rows] == [
+            ("imported", "registry.txt")
+        ]

@@ -66,10 +66,14 @@ FLAG_HEADERS = {"action", "flag", "change", "changetype", "operation", "addordel
 ADD_FLAGS = {"a", "add", "added", "+"}
 DELETE_FLAGS = {"d", "del", "delete", "deleted", "remove", "removed", "-"}
 
-# A column is taken for the phone column, or the flag column, when at least
-# this share of its non-empty sample values are numbers, or flags.
+# A column is taken for the phone column when at least this share of its
+# non-empty sample values are numbers.
 _COLUMN_SHARE = 0.5
-_FLAG_SHARE = 0.9
+# In a file without a header, a column is taken for the flag column when at
+# least this share of the sample rows have a flag in it. A registry change list
+# may carry a few unknown flags, and reading its deletions as additions would
+# be wrong, so half is enough. Those rows are rejected.
+_FLAG_SHARE = 0.5
 # A delimiter is a candidate when it splits this share of the non-blank sample
 # records into more than one field. Of the candidates, the one that gives the
 # most records the same number of fields wins.
@@ -107,7 +111,9 @@ class Layout:
     skip_records: int = 0
     header: tuple[str, ...] = ()
     phone_column: int = 0
-    # Whether an `AAA,NNNNNNN` pair starting at the phone column is joined.
+    # Whether the phone column contains `AAA,NNNNNNN` pairs, which are joined.
+    # A one-column file joins such a line wherever it is, so there the field
+    # only records whether the sample had one.
     join_area_code: bool = False
     flag_column: int | None = None
     notes: tuple[str, ...] = field(default=())
@@ -271,7 +277,8 @@ def detect_layout(sample: bytes, *, file_name: str, complete: bool) -> Layout:
 
     `complete` says whether the sample is the whole file. Raises
     ImportFileError, naming the file and what to change, for an empty or
-    binary file and for one without a recognisable phone column.
+    binary file, a header without data rows, and a file without a
+    recognisable phone column.
     """
     if not sample.strip():
         raise ImportFileError(
@@ -300,7 +307,16 @@ def detect_layout(sample: bytes, *, file_name: str, complete: bool) -> Layout:
     if delimiter is None:
         return _single_column_layout(lines, encoding, tuple(notes), file_name)
     records = _split(lines[skip:], delimiter)
-    return _columns_layout(records, skip, encoding, delimiter, file_name, notes)
+    return _columns_layout(
+        records, skip, encoding, delimiter, file_name, notes, complete
+    )
+
+
+def _header_only_error(file_name: str, header: tuple[str, ...]) -> ImportFileError:
+    return ImportFileError(
+        f'"{file_name}" has a header row ({", ".join(header)}) but no data rows. '
+        "Add the numbers below the header, or upload the file that contains them."
+    )
 
 
 def _single_column_layout(
@@ -318,6 +334,8 @@ def _single_column_layout(
     else:
         skip = 0
     values = [line for line in lines[skip:] if line.strip()]
+    if header and not values:
+        raise _header_only_error(file_name, header)
     if not any(_is_number(_REGISTRY_PAIR.sub(r"\1\2", value)) for value in values):
         raise ImportFileError(
             f'"{file_name}" contains no valid phone number in its first '
@@ -330,7 +348,7 @@ def _single_column_layout(
         delimiter=None,
         skip_records=skip,
         header=header,
-        join_area_code=True,
+        join_area_code=any(_REGISTRY_PAIR.fullmatch(value) for value in values),
         notes=notes,
     )
 
@@ -350,12 +368,16 @@ def _columns_layout(
     delimiter: str,
     file_name: str,
     notes: list[str],
+    complete: bool,
 ) -> Layout:
     first = 0
     while first < len(records) and _is_blank(records[first]):
         first += 1
     if first == len(records):
-        raise ImportFileError(f'"{file_name}" contains only blank rows.')
+        raise ImportFileError(
+            f'"{file_name}" contains only blank rows. Upload the file that '
+            "contains the numbers."
+        )
 
     candidate = records[first]
     data = [fields for fields in records[first + 1 :] if not _is_blank(fields)]
@@ -363,6 +385,8 @@ def _columns_layout(
     if _looks_like_header(candidate, data):
         header = tuple(value.strip() for value in candidate)
         skip += first + 1
+        if complete and not data:
+            raise _header_only_error(file_name, header)
     else:
         data = [fields for fields in records[first:] if not _is_blank(fields)]
 
@@ -459,17 +483,16 @@ def _find_flag_column(
     for index, name in enumerate(header):
         if normalize_header(name) in FLAG_HEADERS:
             return index
-    if header:
+    if header or not data:
         return None
     used = {phone_column, phone_column + 1} if join else {phone_column}
-    width = max((len(fields) for fields in data), default=0)
+    width = max(len(fields) for fields in data)
     for index in range(width):
         if index in used:
             continue
-        values = [fields[index] for fields in data if index < len(fields)]
-        values = [value for value in values if value.strip()]
-        if values and (
-            sum(1 for value in values if parse_flag(value)) / len(values) >= _FLAG_SHARE
-        ):
+        flags = sum(
+            1 for fields in data if index < len(fields) and parse_flag(fields[index])
+        )
+        if flags / len(data) >= _FLAG_SHARE:
             return index
     return None

@@ -4,7 +4,8 @@ The rows of a file go into a temporary staging table by COPY, block by block.
 For a list without add/delete flags each block's new numbers are added to the
 list at once, while the next block is parsed. At the end a few statements
 find repeated numbers, store the report rows, add the numbers of a change
-list and apply its registry deletions. Everything runs in the caller's
+list, apply its registry deletions and store the deletions that left their
+number listed. Everything runs in the caller's
 transaction. The statements are f-strings only for table names, which are
 constants. Every value is a query parameter.
 """
@@ -109,8 +110,9 @@ def store_report_rows(cursor, import_id: int, *, keep_numbers: bool) -> int:
     """
     cursor.execute(
         f"""
-        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
-        SELECT %s, row_no, %s, value, error
+        INSERT INTO {_REPORT_ROWS}
+            (dnc_import_id, row, kind, value, phone_number, error)
+        SELECT %s, row_no, %s, value, '', error
         FROM {STAGING_TABLE}
         WHERE phone IS NULL
         """,  # noqa: S608
@@ -119,7 +121,7 @@ def store_report_rows(cursor, import_id: int, *, keep_numbers: bool) -> int:
 
     # The first row of each number counts, and later rows repeat it.
     numbers = f"""
-        SELECT phone, row_no, action,
+        SELECT phone, row_no, action, value,
                min(row_no) OVER (PARTITION BY phone) AS first_row
         FROM {STAGING_TABLE}
         WHERE phone IS NOT NULL
@@ -133,9 +135,10 @@ def store_report_rows(cursor, import_id: int, *, keep_numbers: bool) -> int:
         numbers = f"({numbers}) AS numbers"
     cursor.execute(
         f"""
-        INSERT INTO {_REPORT_ROWS} (dnc_import_id, row, kind, value, error)
-        SELECT %s, row_no, %s, phone,
-               'Repeats the number of row ' || first_row || ' (' || phone
+        INSERT INTO {_REPORT_ROWS}
+            (dnc_import_id, row, kind, value, phone_number, repeats_row, error)
+        SELECT %s, row_no, %s, value, phone, first_row,
+               'Same number as row ' || first_row || ' (' || phone
                || '). Only the first row of a number is imported.'
         FROM {numbers}
         WHERE row_no <> first_row
@@ -173,18 +176,29 @@ def apply_numbers(cursor, *, import_id: int, user_id, now) -> ApplyCounts:
 
     if deletions:
         counts.removed = _apply_deletions(cursor, import_id, user_id, now)
-        cursor.execute(
-            f"""
-            SELECT count(*)
-            FROM {NUMBERS_TABLE} AS deletion
-            JOIN {_NUMBERS} AS listed ON listed.phone_number = deletion.phone
-            WHERE deletion.row_no = deletion.first_row
-              AND deletion.action = 'D'
-            """  # noqa: S608
-        )
-        counts.kept = cursor.fetchone()[0]
+        counts.kept = _store_kept_rows(cursor, import_id)
         counts.not_listed = deletions - counts.removed - counts.kept
     return counts
+
+
+def _store_kept_rows(cursor, import_id: int) -> int:
+    """Store the deletions that left their number listed; return how many."""
+    cursor.execute(
+        f"""
+        INSERT INTO {_REPORT_ROWS}
+            (dnc_import_id, row, kind, value, phone_number, error)
+        SELECT %s, deletion.row_no, %s, deletion.value, deletion.phone,
+               'Not removed: a person or the API also listed ' || deletion.phone
+               || ', so it stays on the list. Remove it on the DNC Numbers '
+               || 'page if the deletion applies to it.'
+        FROM {NUMBERS_TABLE} AS deletion
+        JOIN {_NUMBERS} AS listed ON listed.phone_number = deletion.phone
+        WHERE deletion.row_no = deletion.first_row
+          AND deletion.action = 'D'
+        """,  # noqa: S608
+        [import_id, DncImportRow.Kind.KEPT],
+    )
+    return cursor.rowcount
 
 
 def _apply_deletions(cursor, import_id: int, user_id, now) -> int:

@@ -21,7 +21,8 @@ from dnc.importing.detect import Layout, parse_flag
 from dnc.importing.nanp import NanpValidator
 from dnc.phone import InvalidPhoneNumber, to_e164
 
-# Maximum length of a raw value kept for the report of a rejected row.
+# Maximum length of a raw value kept for the report of a rejected or repeated
+# row.
 MAX_STORED_VALUE = 200
 
 _PUNCTUATION = str.maketrans("", "", " ()-")
@@ -146,7 +147,8 @@ def staging_blocks(
     Each block comes with whether it is the last one. It has the staging rows
     of `block_rows` records, or fewer at the end, and `counts` is up to date
     when it is yielded. A staging row is `row, phone, action, value, error`: a
-    number and its flag, or a rejected value and its error message.
+    number with its flag and the value the file wrote, or a rejected value and
+    its error message.
     """
     block: list[str] = []
     block_end = counts.rows_read + block_rows
@@ -171,12 +173,11 @@ def _staging_line(
     phone_column = layout.phone_column
     try:
         if layout.delimiter is None:
-            value = fields[0].strip()
+            written = value = fields[0].strip()
             if not value:
                 counts.blank += 1
                 return None
-            if layout.join_area_code:
-                value = _registry_pair(value) or value
+            value = _registry_pair(value) or value
             action = "A"
         else:
             value = fields[phone_column] if phone_column < len(fields) else ""
@@ -189,9 +190,12 @@ def _staging_line(
                     f"Row {row} has no value in the phone column. Add the "
                     "number or delete the row.",
                 )
+            written = value = value.strip()
             if layout.join_area_code and phone_column + 1 < len(fields):
-                pair = f"{value.strip()},{fields[phone_column + 1].strip()}"
-                value = _registry_pair(pair) or value
+                pair = f"{value},{fields[phone_column + 1].strip()}"
+                joined = _registry_pair(pair)
+                if joined:
+                    written, value = pair, joined
             action = _row_action(fields, layout.flag_column, row)
         phone = parser.to_e164(value)
     except InvalidPhoneNumber as exc:
@@ -201,7 +205,20 @@ def _staging_line(
         counts.rejected += 1
         return _rejected_line(row, exc.value, str(exc))
     counts.staged += 1
-    return f"{row}\t{phone}\t{action}\t\\N\t\\N\n"
+    # The value as written is kept for the report of a repeated row.
+    return f"{row}\t{phone}\t{action}\t{_copy_value(written)}\t\\N\n"
+
+
+def _copy_value(value: str) -> str:
+    # Most values need neither shortening nor escaping, and these checks cost
+    # far less than the two conversions.
+    plain = (
+        len(value) <= MAX_STORED_VALUE
+        and value.isascii()
+        and value.isprintable()
+        and "\\" not in value
+    )
+    return value if plain else copy_field(stored_value(value))
 
 
 def _row_action(fields: list, flag_column: int | None, row: int) -> str:
