@@ -12,7 +12,6 @@ import logging
 import re
 from contextlib import contextmanager
 
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, models, transaction
@@ -21,7 +20,6 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from dnc.models import (
-    NUMBER_LOCK_NAMESPACE,
     DncNumber,
     DoNotCallError,
     Source,
@@ -231,29 +229,6 @@ def _refusal_as_error(calls=()):
         raise DoNotCallError(number) from exc
 
 
-# The trigger's body. Only constants go into it, never input.
-_PRE_DIAL_CHECK_SQL = f"""
-IF TG_OP = 'UPDATE'
-   AND NEW.phone_number IS NOT DISTINCT FROM OLD.phone_number THEN
-    RETURN NEW;
-END IF;
-PERFORM pg_advisory_xact_lock(
-    {NUMBER_LOCK_NAMESPACE}, hashtext(NEW.phone_number)
-);
-IF EXISTS (
-    SELECT 1 FROM {DncNumber._meta.db_table}
-    WHERE phone_number = NEW.phone_number
-) THEN
-    RAISE EXCEPTION USING
-        ERRCODE = '{PRE_DIAL_SQLSTATE}',
-        MESSAGE = NEW.phone_number
-            || ' is on the Do Not Call list; the call was not placed.',
-        DETAIL = NEW.phone_number;
-END IF;
-RETURN NEW;
-"""  # noqa: S608
-
-
 class CallQuerySet(models.QuerySet):
     """Bulk writes go around Call.save(), so the trigger checks them instead."""
 
@@ -313,17 +288,6 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=models.Q(phone_number__regex=r"^\+[1-9][0-9]{1,14}$"),
                 name="call_number_e164",
-            ),
-        ]
-        triggers = [
-            # The pre-dial check for writes that bypass save(): bulk_create,
-            # QuerySet.update and raw SQL. It takes the same advisory lock as
-            # DncNumberManager.add, so a committed addition blocks every call.
-            pgtrigger.Trigger(
-                name="pre_dial_check",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.UpdateOf("phone_number"),
-                func=_PRE_DIAL_CHECK_SQL,
             ),
         ]
 

@@ -131,6 +131,15 @@ def test_it_refuses_raw_sql(bob, listed):
     assert not Call.objects.exists()
 
 
+def test_it_ignores_the_trigger_bypass_setting(bob, listed):
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        _execute("SET LOCAL pgtrigger.ignore = '{campaigns_call_pre_dial_check}'")
+        _insert_raw(LISTED, bob)
+
+    assert refused_number(refused.value) == LISTED
+    assert not Call.objects.exists()
+
+
 def test_it_refuses_a_raw_sql_update(bob, listed):
     Call.objects.create(phone_number=FREE, agent=bob)
 
