@@ -55,7 +55,10 @@
       }
     });
 
-    document.body.addEventListener("htmx:afterSwap", function (event) {
+    // Open the modal once the swap has settled: htmx binds the new content's
+    // attributes (hx-get, hx-trigger...) when it settles, so a field focused
+    // earlier could take input that nothing listens to yet.
+    document.body.addEventListener("htmx:afterSettle", function (event) {
       if (event.detail.target.id === "modal-body" && !modal().open) {
         modal().showModal();
         const first = modal().querySelector("input, select, textarea");
