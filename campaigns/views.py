@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,10 +26,19 @@ REFUSED_MESSAGE = "This number is on the Do Not Call list."
 
 
 def _with_counts(campaigns):
-    """Annotate lead counts by status and blocked calls, in the same query."""
+    """Annotate lead counts by status and blocked calls, in the same query.
+
+    `pending_listed` counts the pending leads whose number is on the DNC list
+    now: the dialer skips them when it reaches them, and only then does
+    `skipped_dnc` count them.
+    """
 
     def leads(*statuses):
         return Count("leads", filter=Q(leads__status__in=statuses))
+
+    listed = Exists(
+        DncNumber.objects.filter(phone_number=OuterRef("leads__phone_number__number"))
+    )
 
     blocked = (
         BlockedCall.objects.filter(campaign=OuterRef("pk"))
@@ -42,6 +51,9 @@ def _with_counts(campaigns):
         pending=leads(Lead.Status.PENDING),
         called=leads(Lead.Status.DIALING, Lead.Status.CALLED),
         skipped_dnc=leads(Lead.Status.SKIPPED_DNC),
+        pending_listed=Count(
+            "leads", filter=Q(listed, leads__status=Lead.Status.PENDING)
+        ),
         blocked=Coalesce(Subquery(blocked, output_field=IntegerField()), 0),
     )
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from campaigns.dialer import next_lead
 from campaigns.models import BlockedCall, Campaign, Lead
 from campaigns.testing import make_campaign, make_contact, make_lead
 from dnc.models import DncNumber, Source
@@ -41,21 +42,61 @@ class TestCampaignList:
 
         assert response.status_code == 200
         [shown] = [c for c in response.context["campaigns"] if c.pk == campaign.pk]
-        assert (shown.pending, shown.called, shown.skipped_dnc, shown.blocked) == (
-            2,
-            1,
-            2,
-            1,
-        )
+        assert shown.pending == 2
+        assert shown.called == 1
+        assert shown.skipped_dnc == 2
+        assert shown.pending_listed == 0
+        assert shown.blocked == 1
         assert b"Spring leads" in response.content
         assert b"Empty" in response.content
 
+    def test_it_counts_pending_leads_on_the_dnc_list(self, admin_client, alice):
+        campaign = make_campaign("Spring leads")
+        leads = make_leads(campaign, 5)
+        # Listed: two pending leads, one lead already called and a number
+        # that no lead of this campaign has.
+        for line in (100, 101, 102, 150):
+            DncNumber.objects.add(number(line), by=alice, source=Source.MANUAL)
+        Lead.objects.filter(pk=leads[2].pk).update(status=Lead.Status.CALLED)
+        other = make_campaign("Other")
+        make_lead(other, number(100))
+
+        response = admin_client.get(LIST_URL)
+
+        shown = {c.pk: c for c in response.context["campaigns"]}
+        assert shown[campaign.pk].pending_listed == 2
+        assert shown[campaign.pk].skipped_dnc == 0
+        assert shown[other.pk].pending_listed == 1
+        content = response.content.decode()
+        assert "<th>Skipped as DNC so far</th>" in content
+        assert "<th>Pending but on the DNC list</th>" in content
+        assert (
+            '<td data-count="pending_listed"><span class="badge badge-dnc">2</span>'
+            in content
+        )
+
+    def test_dialer_moves_listed_leads_to_skipped(self, admin_client, bob):
+        campaign = make_campaign("Spring leads")
+        make_leads(campaign, 3)
+        DncNumber.objects.add(number(100), by=bob, source=Source.CALL_STATUS)
+        DncNumber.objects.add(number(101), by=bob, source=Source.CALL_STATUS)
+        next_lead(campaign, bob)
+
+        response = admin_client.get(LIST_URL)
+
+        [shown] = response.context["campaigns"]
+        assert shown.skipped_dnc == 2
+        assert shown.pending_listed == 0
+        assert shown.called == 1
+
     @pytest.mark.parametrize("campaigns", [1, 6])
     def test_its_query_count_is_fixed(
-        self, admin_client, django_assert_num_queries, campaigns
+        self, admin_client, django_assert_num_queries, alice, campaigns
     ):
         for index in range(campaigns):
-            make_leads(make_campaign(f"Campaign {index}"), 3, first=100 + 10 * index)
+            first = 100 + 10 * index
+            make_leads(make_campaign(f"Campaign {index}"), 3, first=first)
+            DncNumber.objects.add(number(first), by=alice, source=Source.MANUAL)
 
         # The session, the user, the user's groups and the campaigns.
         with django_assert_num_queries(4):
@@ -143,6 +184,25 @@ class TestCampaignDetail:
         assert not rows[free.pk].is_listed
         assert b"Riley Example" in response.content
         assert b"Acme Roofing" in response.content
+
+    def test_it_shows_both_dnc_counts(self, admin_client, alice):
+        campaign = make_campaign()
+        leads = make_leads(campaign, 4)
+        Lead.objects.filter(pk=leads[0].pk).update(status=Lead.Status.SKIPPED_DNC)
+        DncNumber.objects.add(number(101), by=alice, source=Source.MANUAL)
+        DncNumber.objects.add(number(102), by=alice, source=Source.MANUAL)
+
+        response = admin_client.get(detail_url(campaign))
+
+        content = response.content.decode()
+        assert (
+            '<div class="stat" id="skipped-count"><strong>1</strong>'
+            "skipped as DNC so far</div>" in content
+        )
+        assert (
+            '<div class="stat" id="pending-listed-count"><strong>2</strong>'
+            "pending but on the DNC list</div>" in content
+        )
 
     def test_it_shows_the_blocked_attempts(self, admin_client):
         campaign = make_campaign()
