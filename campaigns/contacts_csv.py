@@ -73,7 +73,8 @@ class _Columns:
 def import_contacts(campaign, data: bytes) -> ContactImport:
     """Add a lead to `campaign` for every valid number in a contacts CSV file.
 
-    Raises ContactFileError when the file has no usable header or too many rows.
+    Raises ContactFileError when the file has no usable header, no contact rows
+    or too many rows.
     """
     reader = csv.reader(io.StringIO(_decode(data)), _dialect(data))
     columns = _read_header(reader)
@@ -94,6 +95,11 @@ def import_contacts(campaign, data: bytes) -> ContactImport:
             for number, label in numbers.items():
                 contacts.setdefault(key, {}).setdefault(number, label)
 
+    if not report.rows_read:
+        raise ContactFileError(
+            "The file has a header row but no contacts. Add one contact per row "
+            "below the header."
+        )
     report.contacts = len(contacts)
     report.leads_added = _save(campaign, contacts)
     logger.info(

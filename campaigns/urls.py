@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.campaign_create, name="create"),
     path("<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("<int:campaign_id>/status/", views.campaign_status, name="status"),
-    path("<int:campaign_id>/contacts/", views.contact_upload, name="upload"),
     path(
         "<int:campaign_id>/leads/<int:lead_id>/add-to-dnc/",
         views.lead_add_to_dnc,
@@ -17,7 +16,5 @@ urlpatterns = [
     ),
     path("contacts/search/", views.contact_search, name="contact_search"),
     path("console/", views.console, name="console"),
-    path("console/dial-next/", views.dial_next, name="dial_next"),
-    path("console/manual-call/", views.manual_call, name="manual_call"),
     path("calls/<int:call_id>/", views.call_detail, name="call"),
 ]

@@ -1,7 +1,10 @@
+from dataclasses import asdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +25,8 @@ from dnc.pagination import paginate
 from dnc.phone import format_national
 from dnc.roles import admin_required, agent_required, is_admin
 
-REFUSED_MESSAGE = "This number is on the Do Not Call list."
+# Maximum rejected values listed after an upload. The rest are only counted.
+SHOWN_ERRORS = 200
 
 
 def _with_counts(campaigns):
@@ -109,10 +113,15 @@ def _render_detail(request, campaign_id, upload_form=None, report=None, status=2
     return render(request, "campaigns/campaign_detail.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @admin_required
 def campaign_detail(request, campaign_id):
-    return _render_detail(request, campaign_id)
+    """Show a campaign and its leads. A POST uploads a CSV file of contacts."""
+    if request.method == "POST":
+        return _upload_contacts(request, campaign_id)
+    # The result of an upload, kept across its redirect to this page.
+    report = request.session.pop(_report_key(campaign_id), None)
+    return _render_detail(request, campaign_id, report=report)
 
 
 @require_POST
@@ -132,27 +141,48 @@ def campaign_status(request, campaign_id):
     return redirect("campaigns:detail", campaign.pk)
 
 
-@require_POST
-@admin_required
-def contact_upload(request, campaign_id):
+def _upload_contacts(request, campaign_id):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     form = ContactUploadForm(request.POST, request.FILES)
 
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > MAX_BYTES:
-                raise ContactFileError(
-                    f"The file is larger than {MAX_BYTES // 1_000_000} MB. Split "
-                    "it into smaller files and upload them one by one."
-                )
-            report = import_contacts(campaign, upload.read())
-        except ContactFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            status = 200 if report.leads_added or not report.errors else 422
-            return _render_detail(request, campaign.pk, report=report, status=status)
-    return _render_detail(request, campaign.pk, upload_form=form, status=422)
+    if not form.is_valid():
+        return _render_detail(request, campaign.pk, upload_form=form, status=422)
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.size > MAX_BYTES:
+            raise ContactFileError(
+                f'"{upload.name}" is larger than {MAX_BYTES // 1_000_000} MB. '
+                "Split it into smaller files and upload them one by one."
+            )
+        # NOTE: the whole file is parsed and saved within this request,
+        # which is why MAX_BYTES and MAX_ROWS cap it.
+        report = import_contacts(campaign, upload.read())
+    except ContactFileError as exc:
+        form.add_error("file", str(exc))
+        return _render_detail(request, campaign.pk, upload_form=form, status=422)
+
+    summary = _summarise(report)
+    if not report.contacts:
+        # No row was usable and nothing was saved, so the form shows the reasons.
+        return _render_detail(request, campaign.pk, report=summary, status=422)
+    request.session[_report_key(campaign.pk)] = summary
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    return redirect(f"{url}#import-report")
+
+
+def _report_key(campaign_id) -> str:
+    return f"campaigns.upload_report.{campaign_id}"
+
+
+def _summarise(report) -> dict:
+    """Return an upload's result as the page shows it, in JSON-safe types."""
+    return {
+        "rows_read": report.rows_read,
+        "contacts": report.contacts,
+        "leads_added": report.leads_added,
+        "error_count": len(report.errors),
+        "errors": [asdict(error) for error in report.errors[:SHOWN_ERRORS]],
+    }
 
 
 @require_POST
@@ -219,16 +249,28 @@ def _render_console(request, dial_form, manual_form, status=200):
     return render(request, "campaigns/console.html", context, status=status)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @agent_required
 def console(request):
-    dial_form = DialForm(initial={"campaign": request.GET.get("campaign")})
-    return _render_console(request, dial_form, ManualCallForm())
+    """Show the console. Its two forms post back here, so that a form shown
+    again with an error stays at this page's URL."""
+    if request.method == "GET":
+        dial_form = DialForm(initial={"campaign": request.GET.get("campaign")})
+        return _render_console(request, dial_form, ManualCallForm())
+
+    action = request.POST.get("action", "")
+    if action == "dial_next":
+        return _dial_next(request)
+    if action == "manual_call":
+        return _manual_call(request)
+    return HttpResponseBadRequest(
+        f'Unknown console action "{action}". Reload the agent console and use '
+        "its Dial next or Call button.",
+        content_type="text/plain; charset=utf-8",
+    )
 
 
-@require_POST
-@agent_required
-def dial_next(request):
+def _dial_next(request):
     form = DialForm(request.POST)
     if not form.is_valid():
         return _render_console(request, form, ManualCallForm(), status=422)
@@ -241,9 +283,7 @@ def dial_next(request):
     return redirect("campaigns:call", lead.call.pk)
 
 
-@require_POST
-@agent_required
-def manual_call(request):
+def _manual_call(request):
     form = ManualCallForm(request.POST)
 
     if form.is_valid():
@@ -257,7 +297,11 @@ def manual_call(request):
                 contact_id=owners[0].contact_id if len(owners) == 1 else None,
             )
         except DoNotCallError:
-            form.add_error("phone_number", REFUSED_MESSAGE)
+            form.add_error(
+                "phone_number",
+                f"{format_national(number)} is on the Do Not Call list, so the "
+                "call was not placed. Call another number.",
+            )
         else:
             return redirect("campaigns:call", call.pk)
     return _render_console(request, DialForm(), form, status=422)

@@ -65,9 +65,11 @@ def test_a_manual_call_to_a_listed_number_is_refused(page: Page, live_server, bo
     page.get_by_role("button", name="Call", exact=True).click()
 
     expect(page.get_by_role("alert")).to_have_text(
-        "This number is on the Do Not Call list."
+        "(415) 555-0100 is on the Do Not Call list, so the call was not placed. "
+        "Call another number."
     )
     expect(page.get_by_label("Phone number")).to_have_value("415 555 0100")
+    expect(page).to_have_url(f"{live_server.url}/campaigns/console/")
 
 
 def test_the_add_modal_fills_in_a_picked_contacts_number(
@@ -78,6 +80,7 @@ def test_the_add_modal_fills_in_a_picked_contacts_number(
     sign_in(page, live_server, "alice")
     page.get_by_role("link", name="Add to DNC").click()
     dialog = page.locator("dialog#modal")
+    expect(dialog.get_by_label("Phone number")).to_be_focused()
     dialog.get_by_label("Or find a contact by name").fill("riley")
     dialog.get_by_role("button", name=re.compile(r"\(415\) 555-0101")).click()
 
@@ -144,3 +147,18 @@ def test_add_modal_takes_input_once_focused(page: Page, live_server, alice):
     dialog = page.locator("dialog#modal")
     expect(dialog.get_by_label("Phone number")).to_be_focused()
     expect(dialog.locator("#contact-matches")).to_contain_text("Riley Example")
+
+
+def test_manual_call_panel_keeps_its_width(page: Page, live_server, bob):
+    sign_in(page, live_server, "bob")
+    panel = page.locator("#manual-call")
+    before = panel.bounding_box()
+
+    page.get_by_label("Phone number").fill("555-01")
+    page.get_by_role("button", name="Call", exact=True).click()
+
+    expect(panel.get_by_role("alert")).to_contain_text("555-01")
+    after = panel.bounding_box()
+    assert after["width"] == before["width"]
+    assert after["x"] == before["x"]
+    expect(page).to_have_url(f"{live_server.url}/campaigns/console/")

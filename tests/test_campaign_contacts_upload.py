@@ -116,6 +116,7 @@ class TestImportContacts:
             (b"", "The file is empty."),
             (b"phone\n2025550143\n", 'needs a "name" column'),
             (b"name,email\nRiley,r@example.com\n", "at least one phone column"),
+            (b"name,phone\n\n,\n", "a header row but no contacts"),
         ],
     )
     def test_a_file_without_the_columns_is_refused(self, data, message):
@@ -137,8 +138,10 @@ class TestImportContacts:
 
 
 class TestUploadView:
+    """The upload posts to the campaign's page, which shows the result."""
+
     def url(self, campaign) -> str:
-        return reverse("campaigns:upload", args=[campaign.pk])
+        return reverse("campaigns:detail", args=[campaign.pk])
 
     def upload(self, client, campaign, data: bytes):
         return client.post(
@@ -146,23 +149,81 @@ class TestUploadView:
             {"file": SimpleUploadedFile("contacts.csv", data, "text/csv")},
         )
 
-    def test_it_reports_the_import(self, admin_client):
+    def test_it_redirects_to_the_campaign(self, admin_client):
         campaign = make_campaign()
 
         response = self.upload(admin_client, campaign, SAMPLE)
 
+        assert response.status_code == 302
+        assert response.url == f"{self.url(campaign)}#import-report"
+        assert campaign.leads.count() == 5
+
+    def test_it_reports_the_import(self, admin_client):
+        campaign = make_campaign()
+
+        response = self.upload(admin_client, campaign, SAMPLE)
+        response = admin_client.get(response.url)
+
         assert response.status_code == 200
         content = response.content.decode()
         assert "3 rows read, 3 contacts, 5 new leads." in content
+        assert (
+            "1 value was rejected, as listed below. Every other value in the file "
+            "was imported." in content
+        )
         assert "<td>4</td><td>mobile</td><td><code>not given</code></td>" in content
         assert "Contains no digits" in content
         assert campaign.leads.count() == 5
+
+    def test_report_is_shown_once(self, admin_client):
+        campaign = make_campaign()
+        self.upload(admin_client, campaign, SAMPLE)
+        admin_client.get(self.url(campaign))
+
+        response = admin_client.get(self.url(campaign))
+
+        assert response.status_code == 200
+        assert b'id="import-report"' not in response.content
+
+    def test_report_stays_with_its_campaign(self, admin_client):
+        campaign, other = make_campaign("One"), make_campaign("Two")
+        self.upload(admin_client, campaign, SAMPLE)
+
+        response = admin_client.get(self.url(other))
+
+        assert b'id="import-report"' not in response.content
+        response = admin_client.get(self.url(campaign))
+        assert b'id="import-report"' in response.content
+
+    def test_file_without_new_leads_redirects(self, admin_client):
+        campaign = make_campaign()
+        import_contacts(campaign, SAMPLE)
+
+        response = self.upload(admin_client, campaign, SAMPLE)
+
+        assert response.status_code == 302
+        response = admin_client.get(response.url)
+        assert b"3 rows read, 3 contacts, 0 new leads." in response.content
+        assert campaign.leads.count() == 5
+
+    def test_it_lists_only_the_first_rejected_values(self, admin_client, monkeypatch):
+        monkeypatch.setattr("campaigns.views.SHOWN_ERRORS", 2)
+        data = SAMPLE + b"Sam Example,,x1,x2,x3\n"
+
+        response = self.upload(admin_client, make_campaign(), data)
+        content = admin_client.get(response.url).content.decode()
+
+        assert "5 values were rejected, as listed below." in content
+        assert content.count("<td><code>") == 2
+        assert "Only the first 2 are shown." in content
 
     def test_a_file_of_bad_rows_only_is_unprocessable(self, admin_client):
         response = self.upload(admin_client, make_campaign(), b"name,phone\nA,x\n")
 
         assert response.status_code == 422
         assert b"Contains no digits" in response.content
+        assert b"1 row read, 0 contacts, 0 new leads." in response.content
+        assert not Lead.objects.exists()
 
     def test_a_file_without_a_name_column_is_reported(self, admin_client):
         response = self.upload(admin_client, make_campaign(), b"phone\n2025550143\n")
@@ -182,7 +243,7 @@ class TestUploadView:
         response = self.upload(admin_client, make_campaign(), SAMPLE)
 
         assert response.status_code == 422
-        assert b"The file is larger than" in response.content
+        assert b"&quot;contacts.csv&quot; is larger than" in response.content
         assert not Lead.objects.exists()
 
     def test_agent_is_forbidden(self, agent_client):
@@ -197,5 +258,8 @@ class TestUploadView:
         assert response.status_code == 302
         assert not Lead.objects.exists()
 
-    def test_get_is_not_allowed(self, admin_client):
-        assert admin_client.get(self.url(make_campaign())).status_code == 405
+    def test_put_is_not_allowed(self, admin_client):
+        response = admin_client.put(self.url(make_campaign()))
+
+        assert response.status_code == 405
+        assert not Lead.objects.exists()

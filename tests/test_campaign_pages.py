@@ -249,8 +249,8 @@ class TestCampaignDetail:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
-    def test_post_is_not_allowed(self, admin_client):
-        assert admin_client.post(detail_url(make_campaign())).status_code == 405
+    def test_put_is_not_allowed(self, admin_client):
+        assert admin_client.put(detail_url(make_campaign())).status_code == 405
 
 
 class TestCampaignStatus:

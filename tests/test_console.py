@@ -13,9 +13,13 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 CONSOLE_URL = reverse("campaigns:console")
-DIAL_URL = reverse("campaigns:dial_next")
-MANUAL_URL = reverse("campaigns:manual_call")
-REFUSED = b"This number is on the Do Not Call list"
+# Both console forms post to the console, each with its action.
+DIAL = {"action": "dial_next"}
+MANUAL = {"action": "manual_call"}
+REFUSED = (
+    b"(415) 555-0100 is on the Do Not Call list, so the call was not placed. "
+    b"Call another number."
+)
 
 
 def client_for(user) -> Client:
@@ -71,8 +75,30 @@ class TestConsole:
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
-    def test_post_is_not_allowed(self, agent_client):
-        assert agent_client.post(CONSOLE_URL).status_code == 405
+    def test_both_forms_post_to_the_console(self, agent_client):
+        response = agent_client.get(CONSOLE_URL)
+
+        content = response.content.decode()
+        assert content.count(f'action="{CONSOLE_URL}"') == 2
+        assert 'name="action" value="dial_next"' in content
+        assert 'name="action" value="manual_call"' in content
+
+    def test_unknown_action_is_bad_request(self, agent_client):
+        response = agent_client.post(CONSOLE_URL, {"action": "<hang_up>"})
+
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/plain")
+        assert b'Unknown console action "<hang_up>"' in response.content
+        assert not Call.objects.exists()
+
+    def test_post_without_action_is_bad_request(self, agent_client):
+        response = agent_client.post(CONSOLE_URL, {"phone_number": number(100)})
+
+        assert response.status_code == 400
+        assert not Call.objects.exists()
+
+    def test_put_is_not_allowed(self, agent_client):
+        assert agent_client.put(CONSOLE_URL).status_code == 405
 
 
 class TestDialNext:
@@ -81,7 +107,7 @@ class TestDialNext:
         contact = make_contact("Riley Example", number(101), company="Acme Roofing")
         make_lead(campaign, number(100), contact)
 
-        response = agent_client.post(DIAL_URL, {"campaign": campaign.pk})
+        response = agent_client.post(CONSOLE_URL, {**DIAL, "campaign": campaign.pk})
 
         call = Call.objects.get()
         assert response.status_code == 302
@@ -104,14 +130,16 @@ class TestDialNext:
         make_lead(campaign, number(101))
         DncNumber.objects.add(number(100), by=alice, source=Source.MANUAL)
 
-        agent_client.post(DIAL_URL, {"campaign": campaign.pk})
+        agent_client.post(CONSOLE_URL, {**DIAL, "campaign": campaign.pk})
 
         assert Call.objects.get().phone_number == number(101)
 
     def test_it_says_when_no_lead_is_left(self, agent_client):
         campaign = make_campaign("Spring leads")
 
-        response = agent_client.post(DIAL_URL, {"campaign": campaign.pk}, follow=True)
+        response = agent_client.post(
+            CONSOLE_URL, {**DIAL, "campaign": campaign.pk}, follow=True
+        )
 
         assert b"No lead is left to dial in" in response.content
         assert not Call.objects.exists()
@@ -120,16 +148,17 @@ class TestDialNext:
         campaign = make_campaign(status=Campaign.Status.PAUSED)
         make_lead(campaign, number(100))
 
-        response = agent_client.post(DIAL_URL, {"campaign": campaign.pk})
+        response = agent_client.post(CONSOLE_URL, {**DIAL, "campaign": campaign.pk})
 
         assert response.status_code == 422
         assert b"That campaign is not active any more" in response.content
         assert not Call.objects.exists()
 
     def test_a_missing_campaign_is_reported(self, agent_client):
-        response = agent_client.post(DIAL_URL, {})
+        response = agent_client.post(CONSOLE_URL, DIAL)
 
         assert response.status_code == 422
+        assert response.templates[0].name == "campaigns/console.html"
         assert b"Pick a campaign to dial." in response.content
 
     def test_a_user_without_a_role_is_forbidden(self, db):
@@ -137,22 +166,23 @@ class TestDialNext:
         make_lead(campaign, number(100))
         client = client_for(make_user("eve", None))
 
-        assert client.post(DIAL_URL, {"campaign": campaign.pk}).status_code == 403
+        response = client.post(CONSOLE_URL, {**DIAL, "campaign": campaign.pk})
+
+        assert response.status_code == 403
         assert not Call.objects.exists()
 
     def test_anonymous_goes_to_login(self, anon_client):
-        response = anon_client.post(DIAL_URL, {})
+        response = anon_client.post(CONSOLE_URL, DIAL)
 
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
-    def test_get_is_not_allowed(self, agent_client):
-        assert agent_client.get(DIAL_URL).status_code == 405
-
 
 class TestManualCall:
     def test_it_places_the_call(self, agent_client, bob):
-        response = agent_client.post(MANUAL_URL, {"phone_number": "(415) 555-0100"})
+        response = agent_client.post(
+            CONSOLE_URL, {**MANUAL, "phone_number": "(415) 555-0100"}
+        )
 
         call = Call.objects.get()
         assert response.url == call_url(call)
@@ -165,14 +195,16 @@ class TestManualCall:
     def test_it_links_the_only_contact_with_the_number(self, agent_client):
         contact = make_contact("Riley Example", number(100))
 
-        agent_client.post(MANUAL_URL, {"phone_number": number(100)})
+        agent_client.post(CONSOLE_URL, {**MANUAL, "phone_number": number(100)})
 
         assert Call.objects.get().contact == contact
 
     def test_a_listed_number_is_refused(self, agent_client, alice, bob):
         DncNumber.objects.add(number(100), by=alice, source=Source.MANUAL)
 
-        response = agent_client.post(MANUAL_URL, {"phone_number": "415-555-0100"})
+        response = agent_client.post(
+            CONSOLE_URL, {**MANUAL, "phone_number": "415-555-0100"}
+        )
 
         assert response.status_code == 422
         assert REFUSED in response.content
@@ -181,7 +213,7 @@ class TestManualCall:
         assert BlockedCall.objects.get().agent == bob
 
     def test_an_invalid_number_is_reported_with_the_value_kept(self, agent_client):
-        response = agent_client.post(MANUAL_URL, {"phone_number": "555-01"})
+        response = agent_client.post(CONSOLE_URL, {**MANUAL, "phone_number": "555-01"})
 
         assert response.status_code == 422
         assert b"Invalid phone number" in response.content
@@ -189,19 +221,26 @@ class TestManualCall:
         assert not Call.objects.exists()
 
     def test_an_empty_number_is_reported(self, agent_client):
-        response = agent_client.post(MANUAL_URL, {"phone_number": ""})
+        response = agent_client.post(CONSOLE_URL, {**MANUAL, "phone_number": ""})
 
         assert response.status_code == 422
         assert b"Enter the number to call." in response.content
 
     def test_anonymous_goes_to_login(self, anon_client):
-        response = anon_client.post(MANUAL_URL, {"phone_number": number(100)})
+        response = anon_client.post(
+            CONSOLE_URL, {**MANUAL, "phone_number": number(100)}
+        )
 
         assert response.status_code == 302
         assert not Call.objects.exists()
 
-    def test_get_is_not_allowed(self, agent_client):
-        assert agent_client.get(MANUAL_URL).status_code == 405
+    def test_a_user_without_a_role_is_forbidden(self, db):
+        client = client_for(make_user("eve", None))
+
+        response = client.post(CONSOLE_URL, {**MANUAL, "phone_number": number(100)})
+
+        assert response.status_code == 403
+        assert not Call.objects.exists()
 
 
 class TestCallStatus:
@@ -254,7 +293,7 @@ class TestCallStatus:
         make_lead(other, number(103))
 
         agent_client.post(call_url(call), {"status": "dnc"})
-        agent_client.post(DIAL_URL, {"campaign": other.pk})
+        agent_client.post(CONSOLE_URL, {**DIAL, "campaign": other.pk})
 
         shared.refresh_from_db()
         assert shared.status == Lead.Status.SKIPPED_DNC
