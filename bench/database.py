@@ -129,8 +129,8 @@ def copy_rows(
                     batch.clear()
             if batch:
                 copy.write("\n".join(batch) + "\n")
-    # A separate transaction: the deferred foreign key checks queued by the
-    # COPY must run before an index can be built.
+    # A separate transaction: deferred constraint checks queued by the COPY,
+    # if the table has any, must run before an index can be built.
     with conn.transaction():
         conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for _, definition in indexes:
