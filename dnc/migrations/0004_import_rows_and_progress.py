@@ -5,60 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dnc', '0003_roles'),
+        ("dnc", "0003_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dncimport',
-            name='blank',
+            model_name="dncimport",
+            name="blank",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='bytes_read',
+            model_name="dncimport",
+            name="bytes_read",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='bytes_total',
+            model_name="dncimport",
+            name="bytes_total",
             field=models.PositiveBigIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='layout',
+            model_name="dncimport",
+            name="layout",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='not_listed',
+            model_name="dncimport",
+            name="not_listed",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='started_at',
+            model_name="dncimport",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='dncimport',
-            name='stored_file',
+            model_name="dncimport",
+            name="stored_file",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.CreateModel(
-            name='DncImportRow',
+            name="DncImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('rejected', 'Rejected'), ('duplicate', 'Repeated in the file')], max_length=16)),
-                ('value', models.TextField()),
-                ('error', models.TextField()),
-                ('dnc_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='dnc.dncimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("row", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rejected", "Rejected"),
+                            ("duplicate", "Repeated in the file"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("value", models.TextField()),
+                ("error", models.TextField()),
+                (
+                    "dnc_import",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="dnc.dncimport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row'],
-                'indexes': [models.Index(models.F('dnc_import'), models.F('row'), name='dnc_import_row')],
+                "ordering": ["row"],
+                "indexes": [
+                    models.Index(
+                        models.F("dnc_import"), models.F("row"), name="dnc_import_row"
+                    )
+                ],
             },
         ),
     ]

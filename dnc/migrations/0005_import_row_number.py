@@ -4,25 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dnc', '0004_import_rows_and_progress'),
+        ("dnc", "0004_import_rows_and_progress"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dncimportrow',
-            name='phone_number',
-            field=models.CharField(blank=True, default='', max_length=16),
+            model_name="dncimportrow",
+            name="phone_number",
+            field=models.CharField(blank=True, default="", max_length=16),
         ),
         migrations.AddField(
-            model_name='dncimportrow',
-            name='repeats_row',
+            model_name="dncimportrow",
+            name="repeats_row",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='dncimportrow',
-            name='kind',
-            field=models.CharField(choices=[('rejected', 'Rejected'), ('duplicate', 'Repeated in the file'), ('kept', 'Kept on the list')], max_length=16),
+            model_name="dncimportrow",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("rejected", "Rejected"),
+                    ("duplicate", "Repeated in the file"),
+                    ("kept", "Kept on the list"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
