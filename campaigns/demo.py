@@ -76,10 +76,20 @@ def _add_leads(campaign: Campaign, contacts: list[Contact]) -> None:
 
 
 def _past_calls(campaign: Campaign, agent) -> None:
-    """Record a few calls the agent already made, to fill the counts."""
+    """Record a few calls the agent already made, to fill the counts.
+
+    The last one ends with the status DNC, so the demo list has numbers of
+    that source too.
+    """
     leads = campaign.leads.filter(phone_number__number__startswith="+1646")
-    statuses = [Call.Status.ANSWERED, Call.Status.VOICEMAIL, Call.Status.NO_ANSWER]
-    for lead, status in zip(leads.order_by("-id")[:3], statuses, strict=False):
+    statuses = [
+        Call.Status.ANSWERED,
+        Call.Status.VOICEMAIL,
+        Call.Status.NO_ANSWER,
+        Call.Status.DNC,
+    ]
+    recent = leads.order_by("-id")[: len(statuses)]
+    for lead, status in zip(recent, statuses, strict=False):
         call = Call.objects.create(
             phone_number=lead.phone_number.number,
             agent=agent,

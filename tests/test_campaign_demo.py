@@ -28,6 +28,14 @@ def demo(monkeypatch):
     return list(Campaign.objects.order_by("id"))
 
 
+def test_it_lists_numbers_from_every_source(demo):
+    sources = set(DncNumber.objects.values_list("source", flat=True))
+
+    assert sources == {"manual", "call_status", "import", "api"}
+    by_call = DncNumber.objects.filter(source="call_status")
+    assert all(number.call_id for number in by_call)
+
+
 def test_it_seeds_two_campaigns_to_try_the_dialer_on(demo):
     assert [campaign.status for campaign in demo] == ["active", "active"]
     assert 200 <= Contact.objects.count() <= 500
