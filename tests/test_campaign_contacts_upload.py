@@ -11,7 +11,7 @@ from campaigns.testing import make_campaign
 
 pytestmark = pytest.mark.django_db
 
-# The shape of shared/data/contacts_sample.csv: several phone columns, a number
+# A contacts file in the usual shape: several phone columns, a number
 # shared by two contacts, an extension and a cell that is not a number.
 SAMPLE = b"""name,company,mobile,home,work
 Riley Example,Acme Roofing,(646) 555-0140,646-555-0141,
