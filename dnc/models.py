@@ -291,7 +291,7 @@ class DncNumber(models.Model):
 
     phone_number = models.CharField(max_length=16)
     source = models.CharField(max_length=16, choices=Source.choices)
-    # The three links below say where a listing came from. They carry no
+    # The three links below record where a listing came from. They carry no
     # foreign-key constraint: PostgreSQL would check each row of a bulk import
     # at commit, which took about 7 s of a million-row import on a 2-core
     # machine. The rows they point to are kept all the same, because the audit

@@ -14,7 +14,7 @@ AGENTS = "Agents"
 
 
 def _group_names(user) -> set[str]:
-    # Cached on the user object so a page asks the database once.
+    # Cached on the user object, so a page queries the groups once.
     if not hasattr(user, "_role_names"):
         user._role_names = set(user.groups.values_list("name", flat=True))
     return user._role_names
