@@ -153,8 +153,8 @@ def _not_listed(request, e164: str) -> HttpResponse:
     if request.htmx:
         return _list_changed(_not_listed_message(e164), "warning")
     raise Http404(
-        f"{e164} is not on the DNC list. Someone may have removed it already, "
-        "so go back to the DNC Numbers page to see the current list."
+        f"{_not_listed_message(e164)} Go back to the DNC Numbers page to see "
+        "the current list."
     )
 
 

@@ -62,7 +62,8 @@ class TestModal:
         response = admin_client.get(URL)
 
         assert response.status_code == 404
-        assert "+12025550143 is not on the DNC list" in text(response)
+        assert "(202) 555-0143 was already removed" in text(response)
+        assert "or was never on it" in text(response)
 
     def test_htmx_for_number_not_listed_gets_a_toast(self, admin_client):
         response = admin_client.get(URL, **HTMX)
