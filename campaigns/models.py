@@ -1,11 +1,11 @@
 """Contacts, campaigns and their leads, and the calls placed to them.
 
-`Call` holds the pre-dial check: no row of it can be written for a number on the
-DNC list, through the ORM or around it. Call.save(), and so create(), checks
-the number under its advisory lock and raises DoNotCallError. A trigger does
-the same for writes that bypass save(): bulk_create() and QuerySet.update()
-turn its error into DoNotCallError too, while raw SQL gets the database error
-itself (SQLSTATE DNC01), which refused_number() recognises.
+`Call` carries the pre-dial check: no row of it can be written for a number on
+the DNC list, through the ORM or around it. A database trigger takes the
+number's advisory lock and checks the list on every insert and number change.
+Call.save() (and so create()), bulk_create() and QuerySet.update() turn its
+error into DoNotCallError, while raw SQL gets the database error itself
+(SQLSTATE DNC01), which refused_number() recognises.
 """
 
 import logging
@@ -23,8 +23,6 @@ from dnc.models import (
     DncNumber,
     DoNotCallError,
     Source,
-    is_listed,
-    lock_number,
 )
 from dnc.phone import to_e164
 
@@ -186,7 +184,7 @@ def refused_number(exc: BaseException) -> str | None:
 
     Raw SQL that inserts or re-targets a call gets the database error itself
     (django.db.DatabaseError, its cause a psycopg error with SQLSTATE DNC01);
-    this tells it apart from other errors.
+    this separates it from other errors.
     """
     cause = exc.__cause__ if isinstance(exc, DatabaseError) else exc
     if getattr(cause, "sqlstate", None) != PRE_DIAL_SQLSTATE:
@@ -307,17 +305,11 @@ class Call(models.Model):
             return
 
         self.phone_number = canonical_number(self.phone_number)
-        try:
-            with transaction.atomic():
-                # The lock waits for an addition of this number in progress.
-                lock_number(self.phone_number)
-                if is_listed(self.phone_number):
-                    raise DoNotCallError(self.phone_number)
-                super().save(*args, **kwargs)
-        except DoNotCallError:
-            # Outside the rolled-back block, so the record stays.
-            _record_blocked(self.phone_number, self.agent_id, self.campaign_id)
-            raise
+        # The pre-dial trigger takes the number's lock, which waits for an
+        # addition in progress, and checks the list. A second check here
+        # would cost the same lock and lookup again.
+        with _refusal_as_error([self]):
+            super().save(*args, **kwargs)
         self._checked_number = self.phone_number
 
     def set_status(self, status: str, *, by):
