@@ -63,11 +63,12 @@ METHOD = """\
   up the same numbers, half of them listed, in random order, after 1,000
   warm-up lookups each, and the two alternate which goes first.
 - **Call creation**: `Call.objects.create(phone_number=..., agent=...)`,
-  whose `save()` takes the number's advisory lock and runs the pre-dial check,
-  against a prepared `INSERT` of the same row through psycopg. The database
-  trigger checks the bare `INSERT` too, so the baseline is the cheapest path
-  the database allows. A refused call also writes a `BlockedCall` row and a log
-  line (sent to /dev/null during the run).
+  whose `save()` inserts the row in a savepoint, the pre-dial trigger taking
+  the number's advisory lock and checking the list, against a prepared
+  `INSERT` of the same row through psycopg. The trigger checks the bare
+  `INSERT` too, so the baseline is the cheapest path the database allows. A
+  refused call also writes a `BlockedCall` row and a log line (sent to
+  /dev/null during the run).
 - **Dialer**: `campaigns.dialer.next_lead(campaign, agent)` on one campaign of
   {leads:,} leads, about 5% of which dial numbers from the first {small:,}
   listed numbers, so some picks skip leads as DNC. The same picks run on a
