@@ -43,7 +43,7 @@ class DialerBench:
     campaign: Campaign
     agent: object
     results: dict[int, dict] = field(default_factory=dict)
-    # The list size that dnc_dncnumber holds at the moment.
+    # The number of rows in dnc_dncnumber at the moment.
     active_size: int = 0
 
 

@@ -1,7 +1,7 @@
 """Demo campaigns for `manage.py seed_demo`: fictional contacts and numbers.
 
 Every number is a 555-0100..555-0199 line, the range kept for fiction. The
-demo DNC list holds the first 300 of seed_demo's numbers, which are those of
+demo DNC list contains the first 300 of seed_demo's numbers, which are those of
 area codes 202, 212 and 305, so some leads here are listed and get skipped.
 The first lead of both campaigns is the same number, to try the status DNC
 in one campaign and see the number skipped in the other.

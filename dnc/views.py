@@ -43,7 +43,7 @@ def _toast(response, message: str, level: str = "success"):
 
 
 def _list_changed(message: str, level: str = "success") -> HttpResponse:
-    """The htmx answer to a change: close the modal, refresh the table, notify."""
+    """Return the htmx response to a change: close the modal, refresh, notify."""
     response = HttpResponse(status=204)
     trigger_client_event(response, "dnc:changed", {})
     return _toast(response, message, level)

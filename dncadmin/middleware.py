@@ -2,7 +2,7 @@ from django.template.loader import render_to_string
 
 
 class MethodNotAllowedPageMiddleware:
-    """Give Django's empty 405 responses a page that says what to do.
+    """Give Django's empty 405 responses a page that explains what to do.
 
     Views refuse a wrong method with an empty body, which browsers show as
     a blank error. The status and the Allow header stay as they are.

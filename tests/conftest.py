@@ -7,8 +7,8 @@ from django.test import Client
 
 from dnc.roles import ADMINS, AGENTS
 
-# live_server runs the app in a thread while Playwright's sync API holds an
-# event loop in the test's thread; Django would otherwise refuse ORM calls.
+# live_server runs the app in a thread while Playwright's sync API runs an
+# event loop in the test's thread, so Django would otherwise reject ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
